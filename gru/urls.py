@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import path
+
+from gru.views import health, pages
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accessibilite/", pages.site_page, {"slug": "accessibilite"}, name="accessibility"),
+    path("mentions-legales/", pages.site_page, {"slug": "mentions-legales"}, name="legal_notice"),
+    path(
+        "donnees-personnelles/",
+        pages.site_page,
+        {"slug": "donnees-personnelles"},
+        name="personal_data",
+    ),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "gru.views.errors.bad_request"
+handler403 = "gru.views.errors.permission_denied"
+handler404 = "gru.views.errors.page_not_found"
+handler500 = "gru.views.errors.server_error"

@@ -1,0 +1,413 @@
+"""The relationship store: requests, their timeline, messages, documents, interactions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from citizens.models import Channel, Citizen, Organisation
+from forms_builder.models import FormVersion, Procedure
+from gru.models import Team
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposée")
+    IN_REVIEW = "in_review", _("En instruction")
+    AWAITING_CITIZEN = "awaiting_citizen", _("En attente de l'usager")
+    ACCEPTED = "accepted", _("Acceptée")
+    REJECTED = "rejected", _("Refusée")
+    ACCEPTED_IMPLICITLY = "accepted_implicitly", _("Acceptée implicitement")
+    REJECTED_IMPLICITLY = "rejected_implicitly", _("Refusée implicitement")
+    CLOSED = "closed", _("Clôturée")
+    WITHDRAWN = "withdrawn", _("Retirée par l'usager")
+
+
+OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_CITIZEN})
+DECIDABLE_STATES = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+FINAL_STATES = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.REJECTED,
+        Status.ACCEPTED_IMPLICITLY,
+        Status.REJECTED_IMPLICITLY,
+        Status.CLOSED,
+        Status.WITHDRAWN,
+    }
+)
+
+
+class PublicStatus(models.TextChoices):
+    """The plain-French statuses a citizen sees."""
+
+    RECEIVED = "received", _("Reçue")
+    IN_PROGRESS = "in_progress", _("En cours")
+    TO_COMPLETE = "to_complete", _("À compléter")
+    ACCEPTED = "accepted", _("Acceptée")
+    REJECTED = "rejected", _("Refusée")
+    FINISHED = "finished", _("Terminée")
+
+
+PUBLIC_STATUS = {
+    Status.SUBMITTED: PublicStatus.RECEIVED,
+    Status.IN_REVIEW: PublicStatus.IN_PROGRESS,
+    Status.AWAITING_CITIZEN: PublicStatus.TO_COMPLETE,
+    Status.ACCEPTED: PublicStatus.ACCEPTED,
+    Status.ACCEPTED_IMPLICITLY: PublicStatus.ACCEPTED,
+    Status.REJECTED: PublicStatus.REJECTED,
+    Status.REJECTED_IMPLICITLY: PublicStatus.REJECTED,
+    Status.CLOSED: PublicStatus.FINISHED,
+    Status.WITHDRAWN: PublicStatus.FINISHED,
+}
+
+
+def _in(field: str, values) -> models.Q:
+    return models.Q(**{f"{field}__in": sorted(str(v) for v in values)})
+
+
+class ServiceRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATES)
+
+    def due_before(self, day):
+        return self.open().filter(decision_due_on__lte=day)
+
+
+class ServiceRequest(models.Model):
+    """A request ("demande") from filing to decision."""
+
+    reference = models.CharField(_("référence"), max_length=16, unique=True)
+    tracking_token = models.CharField(_("secret de suivi"), max_length=64, unique=True, editable=False)
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="requests")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="requests")
+    data = models.JSONField(_("réponses"), default=dict, blank=True)
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    contact_name = models.CharField(_("nom du contact"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("courriel du contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="requests")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filed_requests",
+        help_text=_("L'agent qui a déposé la demande pour le compte de l'usager."),
+    )
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    received_on = models.DateField(_("reçue le"), null=True, blank=True)
+    completed_on = models.DateField(_("complète le"), null=True, blank=True)
+    decision_due_on = models.DateField(_("décision implicite le"), null=True, blank=True)
+    decided_on = models.DateField(_("décidée le"), null=True, blank=True)
+    implicit_decision_triggered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("déposée à"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande")
+        verbose_name_plural = _("demandes")
+        constraints = [
+            models.CheckConstraint(condition=_in("status", Status.values), name="request_status_valid"),
+            models.CheckConstraint(condition=_in("channel", Channel.values), name="request_channel_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(citizen__isnull=False)
+                | ~models.Q(contact_email=""),
+                name="request_has_citizen_or_contact",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(received_on__isnull=False),
+                name="request_filed_has_receipt_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_on__isnull=True) | models.Q(decided_on__gte=models.F("received_on")),
+                name="request_decided_after_received",
+            ),
+            models.CheckConstraint(
+                condition=~_in("status", OPEN_STATES) | models.Q(decided_on__isnull=True),
+                name="request_open_not_decided",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tracking_token__regex=r"^[A-Za-z0-9_-]{22,64}$"),
+                name="request_tracking_token_strong",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["team", "status", "-submitted_at"],
+                condition=_in("status", OPEN_STATES),
+                name="request_team_open_idx",
+            ),
+            models.Index(
+                fields=["decision_due_on"],
+                condition=_in("status", OPEN_STATES) & models.Q(decision_due_on__isnull=False),
+                name="request_open_due_idx",
+            ),
+            models.Index(
+                fields=["assignee", "status"],
+                condition=_in("status", OPEN_STATES),
+                name="request_assignee_open_idx",
+            ),
+            models.Index(fields=["citizen", "-created_at"], name="request_citizen_idx"),
+            models.Index(fields=["procedure", "status"], name="request_procedure_status_idx"),
+            models.Index(fields=["submitted_at"], name="request_submitted_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def public_status(self) -> PublicStatus | None:
+        return PUBLIC_STATUS.get(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Demande déposée")
+    ROUTED = "routed", _("Demande orientée")
+    ASSIGNED = "assigned", _("Demande attribuée")
+    STATUS_CHANGED = "status_changed", _("Changement de statut")
+    MESSAGE = "message", _("Message")
+    NOTE = "note", _("Note interne")
+    DOCUMENTS_REQUESTED = "documents_requested", _("Pièces demandées")
+    DOCUMENTS_RECEIVED = "documents_received", _("Pièces reçues")
+    DUE_DATE_CHANGED = "due_date_changed", _("Échéance modifiée")
+    REMINDER = "reminder", _("Rappel d'échéance")
+    DECISION = "decision", _("Décision")
+    IMPLICIT_DECISION = "implicit_decision", _("Décision implicite")
+    WITHDRAWN = "withdrawn", _("Retrait de la demande")
+
+
+class EventVisibility(models.TextChoices):
+    CITIZEN = "citizen", _("Visible par l'usager")
+    INTERNAL = "internal", _("Interne")
+
+
+class Event(models.Model):
+    """One entry of a request's timeline. Append-only: a database trigger refuses updates and
+    deletes, and it is written in the same transaction as the change it records."""
+
+    Kind = EventKind
+    Visibility = EventVisibility
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=25, choices=EventKind.choices)
+    visibility = models.CharField(
+        _("visibilité"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    payload = models.JSONField(_("détails"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(
+                condition=_in("visibility", EventVisibility.values), name="event_visibility_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "created_at"], name="event_request_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.get_kind_display()}"
+
+
+class MessageDirection(models.TextChoices):
+    FROM_CITIZEN = "from_citizen", _("De l'usager")
+    TO_CITIZEN = "to_citizen", _("À l'usager")
+
+
+class Message(models.Model):
+    """A message between the citizen and the agents about a request."""
+
+    Direction = MessageDirection
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    direction = models.CharField(_("sens"), max_length=15, choices=Direction.choices)
+    body = models.TextField(_("message"))
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="message_body_not_empty"),
+            models.CheckConstraint(
+                condition=_in("direction", MessageDirection.values), name="message_direction_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "created_at"], name="message_request_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.get_direction_display()}"
+
+
+class DocumentKind(models.TextChoices):
+    UPLOAD = "upload", _("Pièce jointe")
+    RECEIPT = "receipt", _("Accusé de réception")
+    DECISION = "decision", _("Décision")
+    ATTESTATION = "attestation", _("Attestation d'acceptation implicite")
+    REJECTION_NOTICE = "rejection_notice", _("Avis de rejet implicite")
+    LETTER = "letter", _("Courrier")
+
+
+class Document(models.Model):
+    """An uploaded file or a generated PDF, stored privately (never under a public URL)."""
+
+    Kind = DocumentKind
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="documents")
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.UPLOAD)
+    file = models.FileField(_("fichier"), upload_to="documents/%Y/%m/")
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(max_length=64)
+    visible_to_citizen = models.BooleanField(_("visible par l'usager"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", DocumentKind.values), name="document_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_format"
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "kind"], name="document_request_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class InteractionDirection(models.TextChoices):
+    INBOUND = "inbound", _("Entrant")
+    OUTBOUND = "outbound", _("Sortant")
+
+
+class Interaction(models.Model):
+    """One contact with a citizen on any channel, with or without a request."""
+
+    Direction = InteractionDirection
+
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="interactions"
+    )
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="interactions"
+    )
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
+    direction = models.CharField(_("sens"), max_length=10, choices=Direction.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    occurred_at = models.DateTimeField(_("date"))
+    summary = models.TextField(_("résumé"))
+    created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(condition=_in("channel", Channel.values), name="interaction_channel_valid"),
+            models.CheckConstraint(
+                condition=_in("direction", InteractionDirection.values), name="interaction_direction_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(summary=""), name="interaction_summary_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["citizen", "-occurred_at"], name="interaction_citizen_idx"),
+            models.Index(fields=["request", "-occurred_at"], name="interaction_request_idx"),
+            models.Index(fields=["-occurred_at"], name="interaction_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.occurred_at:%d/%m/%Y}"
+
+
+class RoutingRule(models.Model):
+    """Sends a request to a team: first active rule that matches (lowest priority number) wins,
+    else the procedure's default team."""
+
+    name = models.CharField(_("nom"), max_length=150)
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        help_text=_("Vide : toutes les démarches."),
+    )
+    priority = models.PositiveIntegerField(_("ordre"), default=100)
+    answer_conditions = models.JSONField(
+        _("conditions sur les réponses"),
+        default=dict,
+        blank=True,
+        help_text=_('Champ → valeur attendue, par exemple {"nature": "nid-de-poule"}.'),
+    )
+    postcode_prefixes = models.JSONField(
+        _("codes postaux"), default=list, blank=True, help_text=_("Préfixes, par exemple [\"750\"].")
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="routing_rules")
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("règle d'orientation")
+        verbose_name_plural = _("règles d'orientation")
+        ordering = ["priority", "id"]
+        indexes = [
+            models.Index(
+                fields=["procedure", "priority"],
+                condition=models.Q(is_active=True),
+                name="routingrule_active_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
