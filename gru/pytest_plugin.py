@@ -1,4 +1,4 @@
-"""Loaded first by pytest (`-p tests.services_plugin`): decides which PostgreSQL and Redis the
+"""Loaded first by pytest (`-p gru.pytest_plugin`): decides which PostgreSQL and Redis the
 tests use before Django reads its settings.
 
 DATABASE_URL / REDIS_URL from the environment win. Otherwise the servers on 127.0.0.1 are used
