@@ -84,7 +84,8 @@ class Citizen(models.Model):
                 condition=~models.Q(franceconnect_sub=""), name="citizen_fc_sub_not_empty"
             ),
             models.CheckConstraint(
-                condition=models.Q(postcode="") | models.Q(postcode__regex=r"^[0-9][0-9AB][0-9]{3}$"),
+                condition=models.Q(postcode="")
+                | models.Q(postcode__regex=r"^[0-9][0-9AB][0-9]{3}$"),
                 name="citizen_postcode_format",
             ),
             models.CheckConstraint(
@@ -96,7 +97,9 @@ class Citizen(models.Model):
             GinIndex(
                 fields=["family_name"], name="citizen_family_name_trgm", opclasses=["gin_trgm_ops"]
             ),
-            GinIndex(fields=["usage_name"], name="citizen_usage_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                fields=["usage_name"], name="citizen_usage_name_trgm", opclasses=["gin_trgm_ops"]
+            ),
             models.Index(Lower("email"), name="citizen_email_lower_idx"),
             models.Index(fields=["phone"], name="citizen_phone_idx"),
         ]
@@ -127,7 +130,9 @@ class Organisation(models.Model):
     street = models.CharField(_("adresse"), max_length=255, blank=True)
     postcode = models.CharField(_("code postal"), max_length=5, blank=True)
     city = models.CharField(_("commune"), max_length=150, blank=True)
-    members = models.ManyToManyField(Citizen, through="Representation", related_name="organisations")
+    members = models.ManyToManyField(
+        Citizen, through="Representation", related_name="organisations"
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -182,14 +187,18 @@ class Representation(models.Model):
 
 
 class Relationship(models.Model):
-    """A household link between two citizens: `from_citizen` is the parent or guardian of `to_citizen`."""
+    """A household link: `from_citizen` is the parent or guardian of `to_citizen`."""
 
     class Kind(models.TextChoices):
         PARENT = "parent", _("Parent")
         GUARDIAN = "guardian", _("Tuteur ou curateur")
 
-    from_citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="relationships_from")
-    to_citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="relationships_to")
+    from_citizen = models.ForeignKey(
+        Citizen, on_delete=models.CASCADE, related_name="relationships_from"
+    )
+    to_citizen = models.ForeignKey(
+        Citizen, on_delete=models.CASCADE, related_name="relationships_to"
+    )
     kind = models.CharField(_("lien"), max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
@@ -201,7 +210,8 @@ class Relationship(models.Model):
                 fields=["from_citizen", "to_citizen", "kind"], name="relationship_unique"
             ),
             models.CheckConstraint(
-                condition=~models.Q(from_citizen=models.F("to_citizen")), name="relationship_not_self"
+                condition=~models.Q(from_citizen=models.F("to_citizen")),
+                name="relationship_not_self",
             ),
         ]
 

@@ -30,7 +30,10 @@ class SilenceRule(models.TextChoices):
 def _silence_constraint(prefix: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=(models.Q(silence_rule="none") & models.Q(silence_delay=""))
-        | (models.Q(silence_rule__in=["acceptance", "rejection"]) & models.Q(silence_delay__regex=DELAY_PATTERN)),
+        | (
+            models.Q(silence_rule__in=["acceptance", "rejection"])
+            & models.Q(silence_delay__regex=DELAY_PATTERN)
+        ),
         name=f"{prefix}_silence_rule_has_delay",
     )
 
@@ -62,7 +65,10 @@ class Procedure(models.Model):
     )
     kind = models.CharField(_("nature"), max_length=15, choices=Kind.choices)
     identification = models.CharField(
-        _("identification"), max_length=15, choices=Identification.choices, default=Identification.NONE
+        _("identification"),
+        max_length=15,
+        choices=Identification.choices,
+        default=Identification.NONE,
     )
     silence_rule = models.CharField(
         _("règle du silence"), max_length=10, choices=SilenceRule.choices, default=SilenceRule.NONE
@@ -75,7 +81,10 @@ class Procedure(models.Model):
         help_text=_("Durée ISO 8601 : P2M pour deux mois, P30D pour trente jours."),
     )
     default_team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("équipe par défaut")
+        Team,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("équipe par défaut"),
     )
     required_documents = models.JSONField(
         _("pièces à fournir"), default=list, blank=True, help_text=_("Liste de libellés.")
@@ -95,7 +104,9 @@ class Procedure(models.Model):
         constraints = [
             _silence_constraint("procedure"),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["information", "report", "decision", "grant", "complaint"]),
+                condition=models.Q(
+                    kind__in=["information", "report", "decision", "grant", "complaint"]
+                ),
                 name="procedure_kind_valid",
             ),
             models.CheckConstraint(
@@ -103,7 +114,9 @@ class Procedure(models.Model):
                 name="procedure_identification_valid",
             ),
         ]
-        indexes = [models.Index(fields=["is_published", "category"], name="procedure_catalogue_idx")]
+        indexes = [
+            models.Index(fields=["is_published", "category"], name="procedure_catalogue_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -119,7 +132,9 @@ class FormVersion(models.Model):
     silence_rule = models.CharField(
         _("règle du silence"), max_length=10, choices=SilenceRule.choices, default=SilenceRule.NONE
     )
-    silence_delay = models.CharField(_("délai"), max_length=6, blank=True, validators=[delay_validator])
+    silence_delay = models.CharField(
+        _("délai"), max_length=6, blank=True, validators=[delay_validator]
+    )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
@@ -128,8 +143,12 @@ class FormVersion(models.Model):
         verbose_name_plural = _("versions de formulaire")
         ordering = ["procedure", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["procedure", "number"], name="formversion_number_unique"),
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="formversion_number_positive"),
+            models.UniqueConstraint(
+                fields=["procedure", "number"], name="formversion_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="formversion_number_positive"
+            ),
             _silence_constraint("formversion"),
         ]
         indexes = [

@@ -57,7 +57,8 @@ class EmbeddedPostgres:
             self._server = get_server(self.pgdata, cleanup_mode="stop")
         info = self._server.get_postmaster_info()
         self._ensure_database(info.socket_dir, info.port)
-        return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/{EMBEDDED_DB_NAME}"
+        host = quote(str(info.socket_dir), safe="")
+        return f"postgres://postgres@{host}:{info.port}/{EMBEDDED_DB_NAME}"
 
     @staticmethod
     def _ensure_database(socket_dir: Path, port: int) -> None:

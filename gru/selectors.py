@@ -19,7 +19,9 @@ def readiness(connection: BaseDatabaseWrapper) -> dict[str, dict]:
     except DatabaseError as exc:
         checks["database"] = {"ok": False, "error": exc.__class__.__name__}
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
         try:
             client.ping()
         finally:

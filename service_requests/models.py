@@ -77,12 +77,16 @@ class ServiceRequest(models.Model):
     """A request ("demande") from filing to decision."""
 
     reference = models.CharField(_("référence"), max_length=16, unique=True)
-    tracking_token = models.CharField(_("secret de suivi"), max_length=64, unique=True, editable=False)
+    tracking_token = models.CharField(
+        _("secret de suivi"), max_length=64, unique=True, editable=False
+    )
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="requests")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="requests")
     data = models.JSONField(_("réponses"), default=dict, blank=True)
-    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(
+        _("canal"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
     citizen = models.ForeignKey(
         Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
     )
@@ -92,7 +96,9 @@ class ServiceRequest(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
     )
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="requests")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -108,7 +114,9 @@ class ServiceRequest(models.Model):
         related_name="filed_requests",
         help_text=_("L'agent qui a déposé la demande pour le compte de l'usager."),
     )
-    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
     received_on = models.DateField(_("reçue le"), null=True, blank=True)
     completed_on = models.DateField(_("complète le"), null=True, blank=True)
     decision_due_on = models.DateField(_("décision implicite le"), null=True, blank=True)
@@ -125,8 +133,12 @@ class ServiceRequest(models.Model):
         verbose_name = _("demande")
         verbose_name_plural = _("demandes")
         constraints = [
-            models.CheckConstraint(condition=_in("status", Status.values), name="request_status_valid"),
-            models.CheckConstraint(condition=_in("channel", Channel.values), name="request_channel_valid"),
+            models.CheckConstraint(
+                condition=_in("status", Status.values), name="request_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("channel", Channel.values), name="request_channel_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status="draft")
                 | models.Q(citizen__isnull=False)
@@ -138,7 +150,8 @@ class ServiceRequest(models.Model):
                 name="request_filed_has_receipt_date",
             ),
             models.CheckConstraint(
-                condition=models.Q(decided_on__isnull=True) | models.Q(decided_on__gte=models.F("received_on")),
+                condition=models.Q(decided_on__isnull=True)
+                | models.Q(decided_on__gte=models.F("received_on")),
                 name="request_decided_after_received",
             ),
             models.CheckConstraint(
@@ -146,7 +159,7 @@ class ServiceRequest(models.Model):
                 name="request_open_not_decided",
             ),
             models.CheckConstraint(
-                condition=models.Q(tracking_token__regex=r"^[A-Za-z0-9_-]{22,64}$"),
+                condition=models.Q(tracking_token__regex=r"^[A-Za-z0-9_-]{22,64}$"),  # noqa: S106
                 name="request_tracking_token_strong",
             ),
         ]
@@ -227,7 +240,9 @@ class Event(models.Model):
         verbose_name_plural = _("événements")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in("kind", EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(
+                condition=_in("kind", EventKind.values), name="event_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=_in("visibility", EventVisibility.values), name="event_visibility_valid"
             ),
@@ -308,7 +323,9 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in("kind", DocumentKind.values), name="document_kind_valid"),
+            models.CheckConstraint(
+                condition=_in("kind", DocumentKind.values), name="document_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_format"
             ),
@@ -344,7 +361,9 @@ class Interaction(models.Model):
         blank=True,
         related_name="interactions",
     )
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     occurred_at = models.DateTimeField(_("date"))
     summary = models.TextField(_("résumé"))
     created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
@@ -354,11 +373,16 @@ class Interaction(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["-occurred_at"]
         constraints = [
-            models.CheckConstraint(condition=_in("channel", Channel.values), name="interaction_channel_valid"),
             models.CheckConstraint(
-                condition=_in("direction", InteractionDirection.values), name="interaction_direction_valid"
+                condition=_in("channel", Channel.values), name="interaction_channel_valid"
             ),
-            models.CheckConstraint(condition=~models.Q(summary=""), name="interaction_summary_not_empty"),
+            models.CheckConstraint(
+                condition=_in("direction", InteractionDirection.values),
+                name="interaction_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(summary=""), name="interaction_summary_not_empty"
+            ),
         ]
         indexes = [
             models.Index(fields=["citizen", "-occurred_at"], name="interaction_citizen_idx"),
@@ -391,7 +415,7 @@ class RoutingRule(models.Model):
         help_text=_('Champ → valeur attendue, par exemple {"nature": "nid-de-poule"}.'),
     )
     postcode_prefixes = models.JSONField(
-        _("codes postaux"), default=list, blank=True, help_text=_("Préfixes, par exemple [\"750\"].")
+        _("codes postaux"), default=list, blank=True, help_text=_('Préfixes, par exemple ["750"].')
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="routing_rules")
     is_active = models.BooleanField(_("active"), default=True)

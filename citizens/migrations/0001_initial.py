@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,202 +17,597 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('company', 'Entreprise'), ('association', 'Association'), ('other', 'Autre organisme')], max_length=15, verbose_name='type')),
-                ('name', models.CharField(max_length=255, verbose_name='dénomination')),
-                ('siret', models.CharField(blank=True, max_length=14, null=True, unique=True, verbose_name='SIRET')),
-                ('rna', models.CharField(blank=True, max_length=10, null=True, unique=True, verbose_name='numéro RNA')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('street', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('city', models.CharField(blank=True, max_length=150, verbose_name='commune')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("company", "Entreprise"),
+                            ("association", "Association"),
+                            ("other", "Autre organisme"),
+                        ],
+                        max_length=15,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="dénomination")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True, max_length=14, null=True, unique=True, verbose_name="SIRET"
+                    ),
+                ),
+                (
+                    "rna",
+                    models.CharField(
+                        blank=True, max_length=10, null=True, unique=True, verbose_name="numéro RNA"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="adresse électronique"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                ("street", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "postcode",
+                    models.CharField(blank=True, max_length=5, verbose_name="code postal"),
+                ),
+                ("city", models.CharField(blank=True, max_length=150, verbose_name="commune")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
             },
         ),
         migrations.CreateModel(
-            name='Citizen',
+            name="Citizen",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_names', models.CharField(max_length=200, verbose_name='prénoms')),
-                ('family_name', models.CharField(max_length=200, verbose_name='nom de naissance')),
-                ('usage_name', models.CharField(blank=True, max_length=200, verbose_name="nom d'usage")),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date de naissance')),
-                ('birth_place', models.CharField(blank=True, help_text='Code INSEE ou commune.', max_length=200, verbose_name='lieu de naissance')),
-                ('birth_country', models.CharField(blank=True, max_length=200, verbose_name='pays de naissance')),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Femme'), ('male', 'Homme'), ('', 'Non renseigné')], max_length=10, verbose_name='sexe')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('street', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('city', models.CharField(blank=True, max_length=150, verbose_name='commune')),
-                ('preferred_channel', models.CharField(choices=[('web', 'En ligne'), ('counter', 'Accueil physique'), ('phone', 'Téléphone'), ('email', 'Courriel'), ('mail', 'Courrier postal'), ('sms', 'SMS'), ('social', 'Réseau social')], default='email', max_length=10, verbose_name='canal préféré')),
-                ('needs_assistance', models.BooleanField(default=False, help_text="L'usager préfère être accompagné par un agent pour ses démarches.", verbose_name="a besoin d'accompagnement")),
-                ('identity_assurance', models.CharField(choices=[('declared', "Déclarée par l'usager"), ('franceconnect', 'Certifiée par FranceConnect'), ('counter', 'Vérifiée au guichet')], default='declared', max_length=15, verbose_name="niveau d'identité")),
-                ('franceconnect_sub', models.CharField(blank=True, max_length=255, null=True, unique=True, verbose_name='identifiant FranceConnect (sub)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='citizen', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_names", models.CharField(max_length=200, verbose_name="prénoms")),
+                ("family_name", models.CharField(max_length=200, verbose_name="nom de naissance")),
+                (
+                    "usage_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom d'usage"),
+                ),
+                (
+                    "birth_date",
+                    models.DateField(blank=True, null=True, verbose_name="date de naissance"),
+                ),
+                (
+                    "birth_place",
+                    models.CharField(
+                        blank=True,
+                        help_text="Code INSEE ou commune.",
+                        max_length=200,
+                        verbose_name="lieu de naissance",
+                    ),
+                ),
+                (
+                    "birth_country",
+                    models.CharField(blank=True, max_length=200, verbose_name="pays de naissance"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("female", "Femme"), ("male", "Homme"), ("", "Non renseigné")],
+                        max_length=10,
+                        verbose_name="sexe",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="adresse électronique"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                ("street", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "postcode",
+                    models.CharField(blank=True, max_length=5, verbose_name="code postal"),
+                ),
+                ("city", models.CharField(blank=True, max_length=150, verbose_name="commune")),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "En ligne"),
+                            ("counter", "Accueil physique"),
+                            ("phone", "Téléphone"),
+                            ("email", "Courriel"),
+                            ("mail", "Courrier postal"),
+                            ("sms", "SMS"),
+                            ("social", "Réseau social"),
+                        ],
+                        default="email",
+                        max_length=10,
+                        verbose_name="canal préféré",
+                    ),
+                ),
+                (
+                    "needs_assistance",
+                    models.BooleanField(
+                        default=False,
+                        help_text="L'usager préfère être accompagné par un agent pour ses démarches.",
+                        verbose_name="a besoin d'accompagnement",
+                    ),
+                ),
+                (
+                    "identity_assurance",
+                    models.CharField(
+                        choices=[
+                            ("declared", "Déclarée par l'usager"),
+                            ("franceconnect", "Certifiée par FranceConnect"),
+                            ("counter", "Vérifiée au guichet"),
+                        ],
+                        default="declared",
+                        max_length=15,
+                        verbose_name="niveau d'identité",
+                    ),
+                ),
+                (
+                    "franceconnect_sub",
+                    models.CharField(
+                        blank=True,
+                        max_length=255,
+                        null=True,
+                        unique=True,
+                        verbose_name="identifiant FranceConnect (sub)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="citizen",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compte",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'usager',
-                'verbose_name_plural': 'usagers',
+                "verbose_name": "usager",
+                "verbose_name_plural": "usagers",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCitizen',
+            name="HistoricalCitizen",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('given_names', models.CharField(max_length=200, verbose_name='prénoms')),
-                ('family_name', models.CharField(max_length=200, verbose_name='nom de naissance')),
-                ('usage_name', models.CharField(blank=True, max_length=200, verbose_name="nom d'usage")),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date de naissance')),
-                ('birth_place', models.CharField(blank=True, help_text='Code INSEE ou commune.', max_length=200, verbose_name='lieu de naissance')),
-                ('birth_country', models.CharField(blank=True, max_length=200, verbose_name='pays de naissance')),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Femme'), ('male', 'Homme'), ('', 'Non renseigné')], max_length=10, verbose_name='sexe')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('street', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('city', models.CharField(blank=True, max_length=150, verbose_name='commune')),
-                ('preferred_channel', models.CharField(choices=[('web', 'En ligne'), ('counter', 'Accueil physique'), ('phone', 'Téléphone'), ('email', 'Courriel'), ('mail', 'Courrier postal'), ('sms', 'SMS'), ('social', 'Réseau social')], default='email', max_length=10, verbose_name='canal préféré')),
-                ('needs_assistance', models.BooleanField(default=False, help_text="L'usager préfère être accompagné par un agent pour ses démarches.", verbose_name="a besoin d'accompagnement")),
-                ('identity_assurance', models.CharField(choices=[('declared', "Déclarée par l'usager"), ('franceconnect', 'Certifiée par FranceConnect'), ('counter', 'Vérifiée au guichet')], default='declared', max_length=15, verbose_name="niveau d'identité")),
-                ('franceconnect_sub', models.CharField(blank=True, db_index=True, max_length=255, null=True, verbose_name='identifiant FranceConnect (sub)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("given_names", models.CharField(max_length=200, verbose_name="prénoms")),
+                ("family_name", models.CharField(max_length=200, verbose_name="nom de naissance")),
+                (
+                    "usage_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom d'usage"),
+                ),
+                (
+                    "birth_date",
+                    models.DateField(blank=True, null=True, verbose_name="date de naissance"),
+                ),
+                (
+                    "birth_place",
+                    models.CharField(
+                        blank=True,
+                        help_text="Code INSEE ou commune.",
+                        max_length=200,
+                        verbose_name="lieu de naissance",
+                    ),
+                ),
+                (
+                    "birth_country",
+                    models.CharField(blank=True, max_length=200, verbose_name="pays de naissance"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("female", "Femme"), ("male", "Homme"), ("", "Non renseigné")],
+                        max_length=10,
+                        verbose_name="sexe",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="adresse électronique"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                ("street", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "postcode",
+                    models.CharField(blank=True, max_length=5, verbose_name="code postal"),
+                ),
+                ("city", models.CharField(blank=True, max_length=150, verbose_name="commune")),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "En ligne"),
+                            ("counter", "Accueil physique"),
+                            ("phone", "Téléphone"),
+                            ("email", "Courriel"),
+                            ("mail", "Courrier postal"),
+                            ("sms", "SMS"),
+                            ("social", "Réseau social"),
+                        ],
+                        default="email",
+                        max_length=10,
+                        verbose_name="canal préféré",
+                    ),
+                ),
+                (
+                    "needs_assistance",
+                    models.BooleanField(
+                        default=False,
+                        help_text="L'usager préfère être accompagné par un agent pour ses démarches.",
+                        verbose_name="a besoin d'accompagnement",
+                    ),
+                ),
+                (
+                    "identity_assurance",
+                    models.CharField(
+                        choices=[
+                            ("declared", "Déclarée par l'usager"),
+                            ("franceconnect", "Certifiée par FranceConnect"),
+                            ("counter", "Vérifiée au guichet"),
+                        ],
+                        default="declared",
+                        max_length=15,
+                        verbose_name="niveau d'identité",
+                    ),
+                ),
+                (
+                    "franceconnect_sub",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=255,
+                        null=True,
+                        verbose_name="identifiant FranceConnect (sub)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compte",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical usager',
-                'verbose_name_plural': 'historical usagers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical usager",
+                "verbose_name_plural": "historical usagers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('company', 'Entreprise'), ('association', 'Association'), ('other', 'Autre organisme')], max_length=15, verbose_name='type')),
-                ('name', models.CharField(max_length=255, verbose_name='dénomination')),
-                ('siret', models.CharField(blank=True, db_index=True, max_length=14, null=True, verbose_name='SIRET')),
-                ('rna', models.CharField(blank=True, db_index=True, max_length=10, null=True, verbose_name='numéro RNA')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('street', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('city', models.CharField(blank=True, max_length=150, verbose_name='commune')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("company", "Entreprise"),
+                            ("association", "Association"),
+                            ("other", "Autre organisme"),
+                        ],
+                        max_length=15,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="dénomination")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=14, null=True, verbose_name="SIRET"
+                    ),
+                ),
+                (
+                    "rna",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=10,
+                        null=True,
+                        verbose_name="numéro RNA",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="adresse électronique"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                ("street", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "postcode",
+                    models.CharField(blank=True, max_length=5, verbose_name="code postal"),
+                ),
+                ("city", models.CharField(blank=True, max_length=150, verbose_name="commune")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créée le"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Relationship',
+            name="Relationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('parent', 'Parent'), ('guardian', 'Tuteur ou curateur')], max_length=10, verbose_name='lien')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('from_citizen', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships_from', to='citizens.citizen')),
-                ('to_citizen', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships_to', to='citizens.citizen')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("parent", "Parent"), ("guardian", "Tuteur ou curateur")],
+                        max_length=10,
+                        verbose_name="lien",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                (
+                    "from_citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships_from",
+                        to="citizens.citizen",
+                    ),
+                ),
+                (
+                    "to_citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships_to",
+                        to="citizens.citizen",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lien entre usagers',
-                'verbose_name_plural': 'liens entre usagers',
+                "verbose_name": "lien entre usagers",
+                "verbose_name_plural": "liens entre usagers",
             },
         ),
         migrations.CreateModel(
-            name='Representation',
+            name="Representation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('legal_representative', 'Représentant légal'), ('officer', 'Membre du bureau'), ('employee', 'Salarié ou mandataire')], max_length=25, verbose_name='rôle')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('citizen', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='representations', to='citizens.citizen')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='representations', to='citizens.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("legal_representative", "Représentant légal"),
+                            ("officer", "Membre du bureau"),
+                            ("employee", "Salarié ou mandataire"),
+                        ],
+                        max_length=25,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="representations",
+                        to="citizens.citizen",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="representations",
+                        to="citizens.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'représentation',
-                'verbose_name_plural': 'représentations',
+                "verbose_name": "représentation",
+                "verbose_name_plural": "représentations",
             },
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='members',
-            field=models.ManyToManyField(related_name='organisations', through='citizens.Representation', to='citizens.citizen'),
+            model_name="organisation",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="organisations",
+                through="citizens.Representation",
+                to="citizens.citizen",
+            ),
         ),
         migrations.AddIndex(
-            model_name='citizen',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['family_name'], name='citizen_family_name_trgm', opclasses=['gin_trgm_ops']),
+            model_name="citizen",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["family_name"], name="citizen_family_name_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='citizen',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['usage_name'], name='citizen_usage_name_trgm', opclasses=['gin_trgm_ops']),
+            model_name="citizen",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["usage_name"], name="citizen_usage_name_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='citizen',
-            index=models.Index(django.db.models.functions.text.Lower('email'), name='citizen_email_lower_idx'),
+            model_name="citizen",
+            index=models.Index(
+                django.db.models.functions.text.Lower("email"), name="citizen_email_lower_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='citizen',
-            index=models.Index(fields=['phone'], name='citizen_phone_idx'),
+            model_name="citizen",
+            index=models.Index(fields=["phone"], name="citizen_phone_idx"),
         ),
         migrations.AddConstraint(
-            model_name='citizen',
-            constraint=models.CheckConstraint(condition=models.Q(('franceconnect_sub', ''), _negated=True), name='citizen_fc_sub_not_empty'),
+            model_name="citizen",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("franceconnect_sub", ""), _negated=True),
+                name="citizen_fc_sub_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citizen',
-            constraint=models.CheckConstraint(condition=models.Q(('postcode', ''), ('postcode__regex', '^[0-9][0-9AB][0-9]{3}$'), _connector='OR'), name='citizen_postcode_format'),
+            model_name="citizen",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("postcode", ""), ("postcode__regex", "^[0-9][0-9AB][0-9]{3}$"), _connector="OR"
+                ),
+                name="citizen_postcode_format",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citizen',
-            constraint=models.CheckConstraint(condition=models.Q(('identity_assurance__in', ['declared', 'franceconnect', 'counter'])), name='citizen_identity_assurance_valid'),
+            model_name="citizen",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("identity_assurance__in", ["declared", "franceconnect", "counter"])
+                ),
+                name="citizen_identity_assurance_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.UniqueConstraint(fields=('from_citizen', 'to_citizen', 'kind'), name='relationship_unique'),
+            model_name="relationship",
+            constraint=models.UniqueConstraint(
+                fields=("from_citizen", "to_citizen", "kind"), name="relationship_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.CheckConstraint(condition=models.Q(('from_citizen', models.F('to_citizen')), _negated=True), name='relationship_not_self'),
+            model_name="relationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_citizen", models.F("to_citizen")), _negated=True),
+                name="relationship_not_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representation',
-            constraint=models.UniqueConstraint(fields=('citizen', 'organisation'), name='representation_unique'),
+            model_name="representation",
+            constraint=models.UniqueConstraint(
+                fields=("citizen", "organisation"), name="representation_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('siret__isnull', True), ('siret__regex', '^[0-9]{14}$'), _connector='OR'), name='organisation_siret_format'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("siret__isnull", True), ("siret__regex", "^[0-9]{14}$"), _connector="OR"
+                ),
+                name="organisation_siret_format",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('rna__isnull', True), ('rna__regex', '^W[0-9A-Z]{9}$'), _connector='OR'), name='organisation_rna_format'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rna__isnull", True), ("rna__regex", "^W[0-9A-Z]{9}$"), _connector="OR"
+                ),
+                name="organisation_rna_format",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'company'), _negated=True), ('siret__isnull', False), _connector='OR'), name='organisation_company_has_siret'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "company"), _negated=True),
+                    ("siret__isnull", False),
+                    _connector="OR",
+                ),
+                name="organisation_company_has_siret",
+            ),
         ),
     ]

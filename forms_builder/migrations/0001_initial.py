@@ -9,124 +9,405 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('gru', '0001_initial'),
+        ("gru", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalProcedure',
+            name="HistoricalProcedure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='identifiant')),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('summary', models.CharField(max_length=300, verbose_name='résumé')),
-                ('description', models.TextField(blank=True, verbose_name='présentation')),
-                ('category', models.CharField(max_length=80, verbose_name='catégorie')),
-                ('audiences', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('individuals', 'Particuliers'), ('professionals', 'Professionnels'), ('associations', 'Associations')], max_length=15), default=list, size=None, verbose_name='publics')),
-                ('kind', models.CharField(choices=[('information', "Demande d'information"), ('report', 'Signalement'), ('decision', 'Décision administrative'), ('grant', 'Subvention'), ('complaint', 'Réclamation')], max_length=15, verbose_name='nature')),
-                ('identification', models.CharField(choices=[('none', 'Sans compte (anonyme possible)'), ('account', 'Compte requis'), ('franceconnect', 'FranceConnect requis')], default='none', max_length=15, verbose_name='identification')),
-                ('silence_rule', models.CharField(choices=[('none', 'Pas de décision implicite'), ('acceptance', 'Le silence vaut acceptation'), ('rejection', 'Le silence vaut rejet')], default='none', max_length=10, verbose_name='règle du silence')),
-                ('silence_delay', models.CharField(blank=True, help_text='Durée ISO 8601 : P2M pour deux mois, P30D pour trente jours.', max_length=6, validators=[django.core.validators.RegexValidator('^P[1-9][0-9]{0,2}[DWM]$', 'Indiquez une durée ISO 8601 en jours, semaines ou mois, par exemple P2M.')], verbose_name='délai')),
-                ('required_documents', models.JSONField(blank=True, default=list, help_text='Liste de libellés.', verbose_name='pièces à fournir')),
-                ('retention_months', models.PositiveSmallIntegerField(default=60, verbose_name='durée de conservation après clôture (mois)')),
-                ('is_published', models.BooleanField(default=False, verbose_name='publiée')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='modifiée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('default_team', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team', verbose_name='équipe par défaut')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="identifiant")),
+                ("title", models.CharField(max_length=200, verbose_name="intitulé")),
+                ("summary", models.CharField(max_length=300, verbose_name="résumé")),
+                ("description", models.TextField(blank=True, verbose_name="présentation")),
+                ("category", models.CharField(max_length=80, verbose_name="catégorie")),
+                (
+                    "audiences",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("individuals", "Particuliers"),
+                                ("professionals", "Professionnels"),
+                                ("associations", "Associations"),
+                            ],
+                            max_length=15,
+                        ),
+                        default=list,
+                        size=None,
+                        verbose_name="publics",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("information", "Demande d'information"),
+                            ("report", "Signalement"),
+                            ("decision", "Décision administrative"),
+                            ("grant", "Subvention"),
+                            ("complaint", "Réclamation"),
+                        ],
+                        max_length=15,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "identification",
+                    models.CharField(
+                        choices=[
+                            ("none", "Sans compte (anonyme possible)"),
+                            ("account", "Compte requis"),
+                            ("franceconnect", "FranceConnect requis"),
+                        ],
+                        default="none",
+                        max_length=15,
+                        verbose_name="identification",
+                    ),
+                ),
+                (
+                    "silence_rule",
+                    models.CharField(
+                        choices=[
+                            ("none", "Pas de décision implicite"),
+                            ("acceptance", "Le silence vaut acceptation"),
+                            ("rejection", "Le silence vaut rejet"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="règle du silence",
+                    ),
+                ),
+                (
+                    "silence_delay",
+                    models.CharField(
+                        blank=True,
+                        help_text="Durée ISO 8601 : P2M pour deux mois, P30D pour trente jours.",
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^P[1-9][0-9]{0,2}[DWM]$",
+                                "Indiquez une durée ISO 8601 en jours, semaines ou mois, par exemple P2M.",
+                            )
+                        ],
+                        verbose_name="délai",
+                    ),
+                ),
+                (
+                    "required_documents",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Liste de libellés.",
+                        verbose_name="pièces à fournir",
+                    ),
+                ),
+                (
+                    "retention_months",
+                    models.PositiveSmallIntegerField(
+                        default=60, verbose_name="durée de conservation après clôture (mois)"
+                    ),
+                ),
+                ("is_published", models.BooleanField(default=False, verbose_name="publiée")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créée le"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifiée le"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "default_team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="gru.team",
+                        verbose_name="équipe par défaut",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical démarche',
-                'verbose_name_plural': 'historical démarches',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical démarche",
+                "verbose_name_plural": "historical démarches",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifiant')),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('summary', models.CharField(max_length=300, verbose_name='résumé')),
-                ('description', models.TextField(blank=True, verbose_name='présentation')),
-                ('category', models.CharField(max_length=80, verbose_name='catégorie')),
-                ('audiences', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('individuals', 'Particuliers'), ('professionals', 'Professionnels'), ('associations', 'Associations')], max_length=15), default=list, size=None, verbose_name='publics')),
-                ('kind', models.CharField(choices=[('information', "Demande d'information"), ('report', 'Signalement'), ('decision', 'Décision administrative'), ('grant', 'Subvention'), ('complaint', 'Réclamation')], max_length=15, verbose_name='nature')),
-                ('identification', models.CharField(choices=[('none', 'Sans compte (anonyme possible)'), ('account', 'Compte requis'), ('franceconnect', 'FranceConnect requis')], default='none', max_length=15, verbose_name='identification')),
-                ('silence_rule', models.CharField(choices=[('none', 'Pas de décision implicite'), ('acceptance', 'Le silence vaut acceptation'), ('rejection', 'Le silence vaut rejet')], default='none', max_length=10, verbose_name='règle du silence')),
-                ('silence_delay', models.CharField(blank=True, help_text='Durée ISO 8601 : P2M pour deux mois, P30D pour trente jours.', max_length=6, validators=[django.core.validators.RegexValidator('^P[1-9][0-9]{0,2}[DWM]$', 'Indiquez une durée ISO 8601 en jours, semaines ou mois, par exemple P2M.')], verbose_name='délai')),
-                ('required_documents', models.JSONField(blank=True, default=list, help_text='Liste de libellés.', verbose_name='pièces à fournir')),
-                ('retention_months', models.PositiveSmallIntegerField(default=60, verbose_name='durée de conservation après clôture (mois)')),
-                ('is_published', models.BooleanField(default=False, verbose_name='publiée')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('default_team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='procedures', to='gru.team', verbose_name='équipe par défaut')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifiant")),
+                ("title", models.CharField(max_length=200, verbose_name="intitulé")),
+                ("summary", models.CharField(max_length=300, verbose_name="résumé")),
+                ("description", models.TextField(blank=True, verbose_name="présentation")),
+                ("category", models.CharField(max_length=80, verbose_name="catégorie")),
+                (
+                    "audiences",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("individuals", "Particuliers"),
+                                ("professionals", "Professionnels"),
+                                ("associations", "Associations"),
+                            ],
+                            max_length=15,
+                        ),
+                        default=list,
+                        size=None,
+                        verbose_name="publics",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("information", "Demande d'information"),
+                            ("report", "Signalement"),
+                            ("decision", "Décision administrative"),
+                            ("grant", "Subvention"),
+                            ("complaint", "Réclamation"),
+                        ],
+                        max_length=15,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "identification",
+                    models.CharField(
+                        choices=[
+                            ("none", "Sans compte (anonyme possible)"),
+                            ("account", "Compte requis"),
+                            ("franceconnect", "FranceConnect requis"),
+                        ],
+                        default="none",
+                        max_length=15,
+                        verbose_name="identification",
+                    ),
+                ),
+                (
+                    "silence_rule",
+                    models.CharField(
+                        choices=[
+                            ("none", "Pas de décision implicite"),
+                            ("acceptance", "Le silence vaut acceptation"),
+                            ("rejection", "Le silence vaut rejet"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="règle du silence",
+                    ),
+                ),
+                (
+                    "silence_delay",
+                    models.CharField(
+                        blank=True,
+                        help_text="Durée ISO 8601 : P2M pour deux mois, P30D pour trente jours.",
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^P[1-9][0-9]{0,2}[DWM]$",
+                                "Indiquez une durée ISO 8601 en jours, semaines ou mois, par exemple P2M.",
+                            )
+                        ],
+                        verbose_name="délai",
+                    ),
+                ),
+                (
+                    "required_documents",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Liste de libellés.",
+                        verbose_name="pièces à fournir",
+                    ),
+                ),
+                (
+                    "retention_months",
+                    models.PositiveSmallIntegerField(
+                        default=60, verbose_name="durée de conservation après clôture (mois)"
+                    ),
+                ),
+                ("is_published", models.BooleanField(default=False, verbose_name="publiée")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "default_team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procedures",
+                        to="gru.team",
+                        verbose_name="équipe par défaut",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'démarche',
-                'verbose_name_plural': 'démarches',
-                'ordering': ['title'],
+                "verbose_name": "démarche",
+                "verbose_name_plural": "démarches",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='FormVersion',
+            name="FormVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('schema', models.JSONField(default=dict, verbose_name='schéma')),
-                ('silence_rule', models.CharField(choices=[('none', 'Pas de décision implicite'), ('acceptance', 'Le silence vaut acceptation'), ('rejection', 'Le silence vaut rejet')], default='none', max_length=10, verbose_name='règle du silence')),
-                ('silence_delay', models.CharField(blank=True, max_length=6, validators=[django.core.validators.RegexValidator('^P[1-9][0-9]{0,2}[DWM]$', 'Indiquez une durée ISO 8601 en jours, semaines ou mois, par exemple P2M.')], verbose_name='délai')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='forms_builder.procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("schema", models.JSONField(default=dict, verbose_name="schéma")),
+                (
+                    "silence_rule",
+                    models.CharField(
+                        choices=[
+                            ("none", "Pas de décision implicite"),
+                            ("acceptance", "Le silence vaut acceptation"),
+                            ("rejection", "Le silence vaut rejet"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="règle du silence",
+                    ),
+                ),
+                (
+                    "silence_delay",
+                    models.CharField(
+                        blank=True,
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^P[1-9][0-9]{0,2}[DWM]$",
+                                "Indiquez une durée ISO 8601 en jours, semaines ou mois, par exemple P2M.",
+                            )
+                        ],
+                        verbose_name="délai",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="publiée le"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="forms_builder.procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version de formulaire',
-                'verbose_name_plural': 'versions de formulaire',
-                'ordering': ['procedure', '-number'],
+                "verbose_name": "version de formulaire",
+                "verbose_name_plural": "versions de formulaire",
+                "ordering": ["procedure", "-number"],
             },
         ),
         migrations.AddIndex(
-            model_name='procedure',
-            index=models.Index(fields=['is_published', 'category'], name='procedure_catalogue_idx'),
+            model_name="procedure",
+            index=models.Index(fields=["is_published", "category"], name="procedure_catalogue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('silence_rule', 'none'), ('silence_delay', '')), models.Q(('silence_rule__in', ['acceptance', 'rejection']), ('silence_delay__regex', '^P[1-9][0-9]{0,2}[DWM]$')), _connector='OR'), name='procedure_silence_rule_has_delay'),
+            model_name="procedure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("silence_rule", "none"), ("silence_delay", "")),
+                    models.Q(
+                        ("silence_rule__in", ["acceptance", "rejection"]),
+                        ("silence_delay__regex", "^P[1-9][0-9]{0,2}[DWM]$"),
+                    ),
+                    _connector="OR",
+                ),
+                name="procedure_silence_rule_has_delay",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['information', 'report', 'decision', 'grant', 'complaint'])), name='procedure_kind_valid'),
+            model_name="procedure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["information", "report", "decision", "grant", "complaint"])
+                ),
+                name="procedure_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.CheckConstraint(condition=models.Q(('identification__in', ['none', 'account', 'franceconnect'])), name='procedure_identification_valid'),
+            model_name="procedure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("identification__in", ["none", "account", "franceconnect"])),
+                name="procedure_identification_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='formversion',
-            index=models.Index(condition=models.Q(('published_at__isnull', False)), fields=['procedure', '-number'], name='formversion_published_idx'),
+            model_name="formversion",
+            index=models.Index(
+                condition=models.Q(("published_at__isnull", False)),
+                fields=["procedure", "-number"],
+                name="formversion_published_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formversion',
-            constraint=models.UniqueConstraint(fields=('procedure', 'number'), name='formversion_number_unique'),
+            model_name="formversion",
+            constraint=models.UniqueConstraint(
+                fields=("procedure", "number"), name="formversion_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='formversion_number_positive'),
+            model_name="formversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="formversion_number_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('silence_rule', 'none'), ('silence_delay', '')), models.Q(('silence_rule__in', ['acceptance', 'rejection']), ('silence_delay__regex', '^P[1-9][0-9]{0,2}[DWM]$')), _connector='OR'), name='formversion_silence_rule_has_delay'),
+            model_name="formversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("silence_rule", "none"), ("silence_delay", "")),
+                    models.Q(
+                        ("silence_rule__in", ["acceptance", "rejection"]),
+                        ("silence_delay__regex", "^P[1-9][0-9]{0,2}[DWM]$"),
+                    ),
+                    _connector="OR",
+                ),
+                name="formversion_silence_rule_has_delay",
+            ),
         ),
     ]

@@ -3,19 +3,19 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import gru.models
 import simple_history.models
 from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations, models
 
+import gru.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
@@ -23,168 +23,447 @@ class Migration(migrations.Migration):
         TrigramExtension(),
         UnaccentExtension(),
         migrations.CreateModel(
-            name='SitePage',
+            name="SitePage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(choices=[('accessibilite', 'Accessibilité'), ('mentions-legales', 'Mentions légales'), ('donnees-personnelles', 'Données personnelles')], max_length=40, unique=True, verbose_name='page')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('body', models.TextField(help_text='Texte brut ; une ligne vide sépare deux paragraphes.', verbose_name='contenu')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mise à jour')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.CharField(
+                        choices=[
+                            ("accessibilite", "Accessibilité"),
+                            ("mentions-legales", "Mentions légales"),
+                            ("donnees-personnelles", "Données personnelles"),
+                        ],
+                        max_length=40,
+                        unique=True,
+                        verbose_name="page",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Texte brut ; une ligne vide sépare deux paragraphes.",
+                        verbose_name="contenu",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mise à jour")),
             ],
             options={
-                'verbose_name': "page d'information",
-                'verbose_name_plural': "pages d'information",
+                "verbose_name": "page d'information",
+                "verbose_name_plural": "pages d'information",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse électronique')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='prénom')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='nom')),
-                ('job_title', models.CharField(blank=True, help_text='Mentionnée dans les courriers aux usagers (article L111-2 du CRPA).', max_length=150, verbose_name='fonction')),
-                ('is_staff', models.BooleanField(default=False, help_text="Peut se connecter à l'interface d'administration.", verbose_name="accès à l'administration")),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name="date d'inscription")),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        max_length=254, unique=True, verbose_name="adresse électronique"
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="prénom")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="nom")),
+                (
+                    "job_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Mentionnée dans les courriers aux usagers (article L111-2 du CRPA).",
+                        max_length=150,
+                        verbose_name="fonction",
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Peut se connecter à l'interface d'administration.",
+                        verbose_name="accès à l'administration",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date d'inscription"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utilisateur',
-                'verbose_name_plural': 'utilisateurs',
+                "verbose_name": "utilisateur",
+                "verbose_name_plural": "utilisateurs",
             },
             managers=[
-                ('objects', gru.models.UserManager()),
+                ("objects", gru.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalSitePage',
+            name="HistoricalSitePage",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.CharField(choices=[('accessibilite', 'Accessibilité'), ('mentions-legales', 'Mentions légales'), ('donnees-personnelles', 'Données personnelles')], db_index=True, max_length=40, verbose_name='page')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('body', models.TextField(help_text='Texte brut ; une ligne vide sépare deux paragraphes.', verbose_name='contenu')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='mise à jour')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.CharField(
+                        choices=[
+                            ("accessibilite", "Accessibilité"),
+                            ("mentions-legales", "Mentions légales"),
+                            ("donnees-personnelles", "Données personnelles"),
+                        ],
+                        db_index=True,
+                        max_length=40,
+                        verbose_name="page",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Texte brut ; une ligne vide sépare deux paragraphes.",
+                        verbose_name="contenu",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="mise à jour"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical page d'information",
-                'verbose_name_plural': "historical pages d'information",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical page d'information",
+                "verbose_name_plural": "historical pages d'information",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTeam',
+            name="HistoricalTeam",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=150, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=80, verbose_name='identifiant')),
-                ('kind', models.CharField(choices=[('one_stop_shop', 'Guichet unique'), ('business', 'Service métier')], default='business', max_length=20, verbose_name='type')),
-                ('email', models.EmailField(max_length=254, verbose_name='adresse électronique')),
-                ('phone', models.CharField(max_length=30, verbose_name='téléphone')),
-                ('postal_address', models.TextField(verbose_name='adresse postale')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=150, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=80, verbose_name="identifiant")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("one_stop_shop", "Guichet unique"),
+                            ("business", "Service métier"),
+                        ],
+                        default="business",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="adresse électronique")),
+                ("phone", models.CharField(max_length=30, verbose_name="téléphone")),
+                ("postal_address", models.TextField(verbose_name="adresse postale")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical équipe',
-                'verbose_name_plural': 'historical équipes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical équipe",
+                "verbose_name_plural": "historical équipes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('front_desk', "Agent d'accueil (guichet unique)"), ('instructor', 'Instructeur'), ('team_manager', "Responsable d'équipe"), ('administrator', 'Administrateur'), ('dpo', 'Délégué à la protection des données'), ('official', 'Élu ou direction')], max_length=20, verbose_name='rôle')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("front_desk", "Agent d'accueil (guichet unique)"),
+                            ("instructor", "Instructeur"),
+                            ("team_manager", "Responsable d'équipe"),
+                            ("administrator", "Administrateur"),
+                            ("dpo", "Délégué à la protection des données"),
+                            ("official", "Élu ou direction"),
+                        ],
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appartenance à une équipe',
-                'verbose_name_plural': 'appartenances aux équipes',
+                "verbose_name": "appartenance à une équipe",
+                "verbose_name_plural": "appartenances aux équipes",
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifiant')),
-                ('kind', models.CharField(choices=[('one_stop_shop', 'Guichet unique'), ('business', 'Service métier')], default='business', max_length=20, verbose_name='type')),
-                ('email', models.EmailField(max_length=254, verbose_name='adresse électronique')),
-                ('phone', models.CharField(max_length=30, verbose_name='téléphone')),
-                ('postal_address', models.TextField(verbose_name='adresse postale')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('members', models.ManyToManyField(related_name='teams', through='gru.Membership', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifiant")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("one_stop_shop", "Guichet unique"),
+                            ("business", "Service métier"),
+                        ],
+                        default="business",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="adresse électronique")),
+                ("phone", models.CharField(max_length=30, verbose_name="téléphone")),
+                ("postal_address", models.TextField(verbose_name="adresse postale")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        related_name="teams", through="gru.Membership", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'équipe',
-                'verbose_name_plural': 'équipes',
-                'ordering': ['name'],
+                "verbose_name": "équipe",
+                "verbose_name_plural": "équipes",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='gru.team'),
+            model_name="membership",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="gru.team",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('front_desk', "Agent d'accueil (guichet unique)"), ('instructor', 'Instructeur'), ('team_manager', "Responsable d'équipe"), ('administrator', 'Administrateur'), ('dpo', 'Délégué à la protection des données'), ('official', 'Élu ou direction')], max_length=20, verbose_name='rôle')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("front_desk", "Agent d'accueil (guichet unique)"),
+                            ("instructor", "Instructeur"),
+                            ("team_manager", "Responsable d'équipe"),
+                            ("administrator", "Administrateur"),
+                            ("dpo", "Délégué à la protection des données"),
+                            ("official", "Élu ou direction"),
+                        ],
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créée le"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="gru.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical appartenance à une équipe',
-                'verbose_name_plural': 'historical appartenances aux équipes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical appartenance à une équipe",
+                "verbose_name_plural": "historical appartenances aux équipes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="user_email_ci_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['one_stop_shop', 'business'])), name='team_kind_valid'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["one_stop_shop", "business"])),
+                name="team_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['team', 'role'], name='membership_team_role_idx'),
+            model_name="membership",
+            index=models.Index(fields=["team", "role"], name="membership_team_role_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'team'), name='membership_user_team_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "team"), name="membership_user_team_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['front_desk', 'instructor', 'team_manager', 'administrator', 'dpo', 'official'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "role__in",
+                        [
+                            "front_desk",
+                            "instructor",
+                            "team_manager",
+                            "administrator",
+                            "dpo",
+                            "official",
+                        ],
+                    )
+                ),
+                name="membership_role_valid",
+            ),
         ),
     ]

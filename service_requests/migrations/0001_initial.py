@@ -7,323 +7,1043 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('citizens', '0001_initial'),
-        ('forms_builder', '0001_initial'),
-        ('gru', '0001_initial'),
+        ("citizens", "0001_initial"),
+        ("forms_builder", "0001_initial"),
+        ("gru", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalRoutingRule',
+            name="HistoricalRoutingRule",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='nom')),
-                ('priority', models.PositiveIntegerField(default=100, verbose_name='ordre')),
-                ('answer_conditions', models.JSONField(blank=True, default=dict, help_text='Champ → valeur attendue, par exemple {"nature": "nid-de-poule"}.', verbose_name='conditions sur les réponses')),
-                ('postcode_prefixes', models.JSONField(blank=True, default=list, help_text='Préfixes, par exemple ["750"].', verbose_name='codes postaux')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('procedure', models.ForeignKey(blank=True, db_constraint=False, help_text='Vide : toutes les démarches.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forms_builder.procedure')),
-                ('team', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="nom")),
+                ("priority", models.PositiveIntegerField(default=100, verbose_name="ordre")),
+                (
+                    "answer_conditions",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Champ → valeur attendue, par exemple {"nature": "nid-de-poule"}.',
+                        verbose_name="conditions sur les réponses",
+                    ),
+                ),
+                (
+                    "postcode_prefixes",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Préfixes, par exemple ["750"].',
+                        verbose_name="codes postaux",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Vide : toutes les démarches.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="forms_builder.procedure",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="gru.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical règle d'orientation",
-                'verbose_name_plural': "historical règles d'orientation",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical règle d'orientation",
+                "verbose_name_plural": "historical règles d'orientation",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalServiceRequest',
+            name="HistoricalServiceRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, max_length=16, verbose_name='référence')),
-                ('tracking_token', models.CharField(db_index=True, editable=False, max_length=64, verbose_name='secret de suivi')),
-                ('idempotency_key', models.UUIDField(blank=True, db_index=True, editable=False, null=True)),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='réponses')),
-                ('channel', models.CharField(choices=[('web', 'En ligne'), ('counter', 'Accueil physique'), ('phone', 'Téléphone'), ('email', 'Courriel'), ('mail', 'Courrier postal'), ('sms', 'SMS'), ('social', 'Réseau social')], default='web', max_length=10, verbose_name='canal')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='nom du contact')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='courriel du contact')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone du contact')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'Déposée'), ('in_review', 'En instruction'), ('awaiting_citizen', "En attente de l'usager"), ('accepted', 'Acceptée'), ('rejected', 'Refusée'), ('accepted_implicitly', 'Acceptée implicitement'), ('rejected_implicitly', 'Refusée implicitement'), ('closed', 'Clôturée'), ('withdrawn', "Retirée par l'usager")], default='draft', max_length=20, verbose_name='statut')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='reçue le')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='complète le')),
-                ('decision_due_on', models.DateField(blank=True, null=True, verbose_name='décision implicite le')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='décidée le')),
-                ('implicit_decision_triggered_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='déposée à')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='modifiée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assignee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('citizen', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='citizens.citizen')),
-                ('filed_by', models.ForeignKey(blank=True, db_constraint=False, help_text="L'agent qui a déposé la demande pour le compte de l'usager.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('form_version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forms_builder.formversion')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='citizens.organisation')),
-                ('procedure', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forms_builder.procedure')),
-                ('team', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(db_index=True, max_length=16, verbose_name="référence"),
+                ),
+                (
+                    "tracking_token",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=64, verbose_name="secret de suivi"
+                    ),
+                ),
+                (
+                    "idempotency_key",
+                    models.UUIDField(blank=True, db_index=True, editable=False, null=True),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="réponses")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "En ligne"),
+                            ("counter", "Accueil physique"),
+                            ("phone", "Téléphone"),
+                            ("email", "Courriel"),
+                            ("mail", "Courrier postal"),
+                            ("sms", "SMS"),
+                            ("social", "Réseau social"),
+                        ],
+                        default="web",
+                        max_length=10,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom du contact"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="courriel du contact"
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True, max_length=30, verbose_name="téléphone du contact"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Déposée"),
+                            ("in_review", "En instruction"),
+                            ("awaiting_citizen", "En attente de l'usager"),
+                            ("accepted", "Acceptée"),
+                            ("rejected", "Refusée"),
+                            ("accepted_implicitly", "Acceptée implicitement"),
+                            ("rejected_implicitly", "Refusée implicitement"),
+                            ("closed", "Clôturée"),
+                            ("withdrawn", "Retirée par l'usager"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="reçue le")),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, null=True, verbose_name="complète le"),
+                ),
+                (
+                    "decision_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="décision implicite le"),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="décidée le")),
+                (
+                    "implicit_decision_triggered_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="déposée à"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créée le"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifiée le"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="citizens.citizen",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="L'agent qui a déposé la demande pour le compte de l'usager.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "form_version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="forms_builder.formversion",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="citizens.organisation",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="forms_builder.procedure",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="gru.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical demande',
-                'verbose_name_plural': 'historical demandes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical demande",
+                "verbose_name_plural": "historical demandes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ServiceRequest',
+            name="ServiceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=16, unique=True, verbose_name='référence')),
-                ('tracking_token', models.CharField(editable=False, max_length=64, unique=True, verbose_name='secret de suivi')),
-                ('idempotency_key', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='réponses')),
-                ('channel', models.CharField(choices=[('web', 'En ligne'), ('counter', 'Accueil physique'), ('phone', 'Téléphone'), ('email', 'Courriel'), ('mail', 'Courrier postal'), ('sms', 'SMS'), ('social', 'Réseau social')], default='web', max_length=10, verbose_name='canal')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='nom du contact')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='courriel du contact')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone du contact')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'Déposée'), ('in_review', 'En instruction'), ('awaiting_citizen', "En attente de l'usager"), ('accepted', 'Acceptée'), ('rejected', 'Refusée'), ('accepted_implicitly', 'Acceptée implicitement'), ('rejected_implicitly', 'Refusée implicitement'), ('closed', 'Clôturée'), ('withdrawn', "Retirée par l'usager")], default='draft', max_length=20, verbose_name='statut')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='reçue le')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='complète le')),
-                ('decision_due_on', models.DateField(blank=True, null=True, verbose_name='décision implicite le')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='décidée le')),
-                ('implicit_decision_triggered_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='déposée à')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_requests', to=settings.AUTH_USER_MODEL)),
-                ('citizen', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='citizens.citizen')),
-                ('filed_by', models.ForeignKey(blank=True, help_text="L'agent qui a déposé la demande pour le compte de l'usager.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='filed_requests', to=settings.AUTH_USER_MODEL)),
-                ('form_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='forms_builder.formversion')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='citizens.organisation')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='forms_builder.procedure')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='gru.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=16, unique=True, verbose_name="référence"),
+                ),
+                (
+                    "tracking_token",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="secret de suivi"
+                    ),
+                ),
+                (
+                    "idempotency_key",
+                    models.UUIDField(blank=True, editable=False, null=True, unique=True),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="réponses")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "En ligne"),
+                            ("counter", "Accueil physique"),
+                            ("phone", "Téléphone"),
+                            ("email", "Courriel"),
+                            ("mail", "Courrier postal"),
+                            ("sms", "SMS"),
+                            ("social", "Réseau social"),
+                        ],
+                        default="web",
+                        max_length=10,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom du contact"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="courriel du contact"
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True, max_length=30, verbose_name="téléphone du contact"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Déposée"),
+                            ("in_review", "En instruction"),
+                            ("awaiting_citizen", "En attente de l'usager"),
+                            ("accepted", "Acceptée"),
+                            ("rejected", "Refusée"),
+                            ("accepted_implicitly", "Acceptée implicitement"),
+                            ("rejected_implicitly", "Refusée implicitement"),
+                            ("closed", "Clôturée"),
+                            ("withdrawn", "Retirée par l'usager"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="reçue le")),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, null=True, verbose_name="complète le"),
+                ),
+                (
+                    "decision_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="décision implicite le"),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="décidée le")),
+                (
+                    "implicit_decision_triggered_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="déposée à"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="citizens.citizen",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="L'agent qui a déposé la demande pour le compte de l'usager.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="filed_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "form_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="forms_builder.formversion",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="citizens.organisation",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="forms_builder.procedure",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="gru.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'demande',
-                'verbose_name_plural': 'demandes',
+                "verbose_name": "demande",
+                "verbose_name_plural": "demandes",
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('from_citizen', "De l'usager"), ('to_citizen', "À l'usager")], max_length=15, verbose_name='sens')),
-                ('body', models.TextField(verbose_name='message')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='lu le')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='envoyé le')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='service_requests.servicerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("from_citizen", "De l'usager"), ("to_citizen", "À l'usager")],
+                        max_length=15,
+                        verbose_name="sens",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="message")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="lu le")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="envoyé le")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="service_requests.servicerequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('web', 'En ligne'), ('counter', 'Accueil physique'), ('phone', 'Téléphone'), ('email', 'Courriel'), ('mail', 'Courrier postal'), ('sms', 'SMS'), ('social', 'Réseau social')], max_length=10, verbose_name='canal')),
-                ('direction', models.CharField(choices=[('inbound', 'Entrant'), ('outbound', 'Sortant')], max_length=10, verbose_name='sens')),
-                ('occurred_at', models.DateTimeField(verbose_name='date')),
-                ('summary', models.TextField(verbose_name='résumé')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='saisi le')),
-                ('agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to=settings.AUTH_USER_MODEL)),
-                ('citizen', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to='citizens.citizen')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='gru.team')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to='service_requests.servicerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "En ligne"),
+                            ("counter", "Accueil physique"),
+                            ("phone", "Téléphone"),
+                            ("email", "Courriel"),
+                            ("mail", "Courrier postal"),
+                            ("sms", "SMS"),
+                            ("social", "Réseau social"),
+                        ],
+                        max_length=10,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("inbound", "Entrant"), ("outbound", "Sortant")],
+                        max_length=10,
+                        verbose_name="sens",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="date")),
+                ("summary", models.TextField(verbose_name="résumé")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="saisi le")),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to="citizens.citizen",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="gru.team",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to="service_requests.servicerequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['-occurred_at'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Demande déposée'), ('routed', 'Demande orientée'), ('assigned', 'Demande attribuée'), ('status_changed', 'Changement de statut'), ('message', 'Message'), ('note', 'Note interne'), ('documents_requested', 'Pièces demandées'), ('documents_received', 'Pièces reçues'), ('due_date_changed', 'Échéance modifiée'), ('reminder', "Rappel d'échéance"), ('decision', 'Décision'), ('implicit_decision', 'Décision implicite'), ('withdrawn', 'Retrait de la demande')], max_length=25, verbose_name='type')),
-                ('visibility', models.CharField(choices=[('citizen', "Visible par l'usager"), ('internal', 'Interne')], default='internal', max_length=10, verbose_name='visibilité')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='détails')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='date')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='service_requests.servicerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Demande déposée"),
+                            ("routed", "Demande orientée"),
+                            ("assigned", "Demande attribuée"),
+                            ("status_changed", "Changement de statut"),
+                            ("message", "Message"),
+                            ("note", "Note interne"),
+                            ("documents_requested", "Pièces demandées"),
+                            ("documents_received", "Pièces reçues"),
+                            ("due_date_changed", "Échéance modifiée"),
+                            ("reminder", "Rappel d'échéance"),
+                            ("decision", "Décision"),
+                            ("implicit_decision", "Décision implicite"),
+                            ("withdrawn", "Retrait de la demande"),
+                        ],
+                        max_length=25,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("citizen", "Visible par l'usager"), ("internal", "Interne")],
+                        default="internal",
+                        max_length=10,
+                        verbose_name="visibilité",
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="détails")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="date")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="service_requests.servicerequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'événement',
-                'verbose_name_plural': 'événements',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "événement",
+                "verbose_name_plural": "événements",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('upload', 'Pièce jointe'), ('receipt', 'Accusé de réception'), ('decision', 'Décision'), ('attestation', "Attestation d'acceptation implicite"), ('rejection_notice', 'Avis de rejet implicite'), ('letter', 'Courrier')], default='upload', max_length=20, verbose_name='type')),
-                ('file', models.FileField(upload_to='documents/%Y/%m/', verbose_name='fichier')),
-                ('original_name', models.CharField(max_length=255, verbose_name='nom du fichier')),
-                ('content_type', models.CharField(max_length=100, verbose_name='type de contenu')),
-                ('size', models.PositiveBigIntegerField(verbose_name='taille (octets)')),
-                ('sha256', models.CharField(max_length=64)),
-                ('visible_to_citizen', models.BooleanField(default=True, verbose_name="visible par l'usager")),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ajouté le')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='service_requests.message')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='service_requests.servicerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("upload", "Pièce jointe"),
+                            ("receipt", "Accusé de réception"),
+                            ("decision", "Décision"),
+                            ("attestation", "Attestation d'acceptation implicite"),
+                            ("rejection_notice", "Avis de rejet implicite"),
+                            ("letter", "Courrier"),
+                        ],
+                        default="upload",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("file", models.FileField(upload_to="documents/%Y/%m/", verbose_name="fichier")),
+                ("original_name", models.CharField(max_length=255, verbose_name="nom du fichier")),
+                ("content_type", models.CharField(max_length=100, verbose_name="type de contenu")),
+                ("size", models.PositiveBigIntegerField(verbose_name="taille (octets)")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "visible_to_citizen",
+                    models.BooleanField(default=True, verbose_name="visible par l'usager"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ajouté le")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="service_requests.message",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="service_requests.servicerequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='nom')),
-                ('priority', models.PositiveIntegerField(default=100, verbose_name='ordre')),
-                ('answer_conditions', models.JSONField(blank=True, default=dict, help_text='Champ → valeur attendue, par exemple {"nature": "nid-de-poule"}.', verbose_name='conditions sur les réponses')),
-                ('postcode_prefixes', models.JSONField(blank=True, default=list, help_text='Préfixes, par exemple ["750"].', verbose_name='codes postaux')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('procedure', models.ForeignKey(blank=True, help_text='Vide : toutes les démarches.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='routing_rules', to='forms_builder.procedure')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='routing_rules', to='gru.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="nom")),
+                ("priority", models.PositiveIntegerField(default=100, verbose_name="ordre")),
+                (
+                    "answer_conditions",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Champ → valeur attendue, par exemple {"nature": "nid-de-poule"}.',
+                        verbose_name="conditions sur les réponses",
+                    ),
+                ),
+                (
+                    "postcode_prefixes",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Préfixes, par exemple ["750"].',
+                        verbose_name="codes postaux",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Vide : toutes les démarches.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routing_rules",
+                        to="forms_builder.procedure",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="routing_rules",
+                        to="gru.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "règle d'orientation",
-                'verbose_name_plural': "règles d'orientation",
-                'ordering': ['priority', 'id'],
-                'indexes': [models.Index(condition=models.Q(('is_active', True)), fields=['procedure', 'priority'], name='routingrule_active_idx')],
+                "verbose_name": "règle d'orientation",
+                "verbose_name_plural": "règles d'orientation",
+                "ordering": ["priority", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("is_active", True)),
+                        fields=["procedure", "priority"],
+                        name="routingrule_active_idx",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(condition=models.Q(('status__in', ['awaiting_citizen', 'in_review', 'submitted'])), fields=['team', 'status', '-submitted_at'], name='request_team_open_idx'),
+            model_name="servicerequest",
+            index=models.Index(
+                condition=models.Q(("status__in", ["awaiting_citizen", "in_review", "submitted"])),
+                fields=["team", "status", "-submitted_at"],
+                name="request_team_open_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(condition=models.Q(('status__in', ['awaiting_citizen', 'in_review', 'submitted']), ('decision_due_on__isnull', False)), fields=['decision_due_on'], name='request_open_due_idx'),
+            model_name="servicerequest",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["awaiting_citizen", "in_review", "submitted"]),
+                    ("decision_due_on__isnull", False),
+                ),
+                fields=["decision_due_on"],
+                name="request_open_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(condition=models.Q(('status__in', ['awaiting_citizen', 'in_review', 'submitted'])), fields=['assignee', 'status'], name='request_assignee_open_idx'),
+            model_name="servicerequest",
+            index=models.Index(
+                condition=models.Q(("status__in", ["awaiting_citizen", "in_review", "submitted"])),
+                fields=["assignee", "status"],
+                name="request_assignee_open_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(fields=['citizen', '-created_at'], name='request_citizen_idx'),
+            model_name="servicerequest",
+            index=models.Index(fields=["citizen", "-created_at"], name="request_citizen_idx"),
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(fields=['procedure', 'status'], name='request_procedure_status_idx'),
+            model_name="servicerequest",
+            index=models.Index(fields=["procedure", "status"], name="request_procedure_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(fields=['submitted_at'], name='request_submitted_at_idx'),
+            model_name="servicerequest",
+            index=models.Index(fields=["submitted_at"], name="request_submitted_at_idx"),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['accepted', 'accepted_implicitly', 'awaiting_citizen', 'closed', 'draft', 'in_review', 'rejected', 'rejected_implicitly', 'submitted', 'withdrawn'])), name='request_status_valid'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "accepted",
+                            "accepted_implicitly",
+                            "awaiting_citizen",
+                            "closed",
+                            "draft",
+                            "in_review",
+                            "rejected",
+                            "rejected_implicitly",
+                            "submitted",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="request_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['counter', 'email', 'mail', 'phone', 'sms', 'social', 'web'])), name='request_channel_valid'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("channel__in", ["counter", "email", "mail", "phone", "sms", "social", "web"])
+                ),
+                name="request_channel_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('citizen__isnull', False), models.Q(('contact_email', ''), _negated=True), _connector='OR'), name='request_has_citizen_or_contact'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"),
+                    ("citizen__isnull", False),
+                    models.Q(("contact_email", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="request_has_citizen_or_contact",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('received_on__isnull', False), _connector='OR'), name='request_filed_has_receipt_date'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("received_on__isnull", False), _connector="OR"
+                ),
+                name="request_filed_has_receipt_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_on__isnull', True), ('decided_on__gte', models.F('received_on')), _connector='OR'), name='request_decided_after_received'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_on__isnull", True),
+                    ("decided_on__gte", models.F("received_on")),
+                    _connector="OR",
+                ),
+                name="request_decided_after_received",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['awaiting_citizen', 'in_review', 'submitted']), _negated=True), ('decided_on__isnull', True), _connector='OR'), name='request_open_not_decided'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("status__in", ["awaiting_citizen", "in_review", "submitted"]),
+                        _negated=True,
+                    ),
+                    ("decided_on__isnull", True),
+                    _connector="OR",
+                ),
+                name="request_open_not_decided",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('tracking_token__regex', '^[A-Za-z0-9_-]{22,64}$')), name='request_tracking_token_strong'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tracking_token__regex", "^[A-Za-z0-9_-]{22,64}$")),
+                name="request_tracking_token_strong",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['request', 'created_at'], name='message_request_time_idx'),
+            model_name="message",
+            index=models.Index(fields=["request", "created_at"], name="message_request_time_idx"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='message_body_not_empty'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("body", ""), _negated=True), name="message_body_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('direction__in', ['from_citizen', 'to_citizen'])), name='message_direction_valid'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("direction__in", ["from_citizen", "to_citizen"])),
+                name="message_direction_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['citizen', '-occurred_at'], name='interaction_citizen_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["citizen", "-occurred_at"], name="interaction_citizen_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['request', '-occurred_at'], name='interaction_request_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["request", "-occurred_at"], name="interaction_request_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['-occurred_at'], name='interaction_time_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["-occurred_at"], name="interaction_time_idx"),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['counter', 'email', 'mail', 'phone', 'sms', 'social', 'web'])), name='interaction_channel_valid'),
+            model_name="interaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("channel__in", ["counter", "email", "mail", "phone", "sms", "social", "web"])
+                ),
+                name="interaction_channel_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.CheckConstraint(condition=models.Q(('direction__in', ['inbound', 'outbound'])), name='interaction_direction_valid'),
+            model_name="interaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("direction__in", ["inbound", "outbound"])),
+                name="interaction_direction_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.CheckConstraint(condition=models.Q(('summary', ''), _negated=True), name='interaction_summary_not_empty'),
+            model_name="interaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("summary", ""), _negated=True),
+                name="interaction_summary_not_empty",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['request', 'created_at'], name='event_request_time_idx'),
+            model_name="event",
+            index=models.Index(fields=["request", "created_at"], name="event_request_time_idx"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['assigned', 'decision', 'documents_received', 'documents_requested', 'due_date_changed', 'implicit_decision', 'message', 'note', 'reminder', 'routed', 'status_changed', 'submitted', 'withdrawn'])), name='event_kind_valid'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "assigned",
+                            "decision",
+                            "documents_received",
+                            "documents_requested",
+                            "due_date_changed",
+                            "implicit_decision",
+                            "message",
+                            "note",
+                            "reminder",
+                            "routed",
+                            "status_changed",
+                            "submitted",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="event_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('visibility__in', ['citizen', 'internal'])), name='event_visibility_valid'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("visibility__in", ["citizen", "internal"])),
+                name="event_visibility_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['request', 'kind'], name='document_request_kind_idx'),
+            model_name="document",
+            index=models.Index(fields=["request", "kind"], name="document_request_kind_idx"),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['attestation', 'decision', 'letter', 'receipt', 'rejection_notice', 'upload'])), name='document_kind_valid'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "attestation",
+                            "decision",
+                            "letter",
+                            "receipt",
+                            "rejection_notice",
+                            "upload",
+                        ],
+                    )
+                ),
+                name="document_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(('sha256__regex', '^[0-9a-f]{64}$')), name='document_sha256_format'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sha256__regex", "^[0-9a-f]{64}$")),
+                name="document_sha256_format",
+            ),
         ),
     ]

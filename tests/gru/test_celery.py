@@ -79,14 +79,18 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_clears_expired_sessions(worker_queue):
     now = timezone.now()
-    Session.objects.create(session_key="expired" + "x" * 25, session_data="{}", expire_date=now - timedelta(days=1))
-    Session.objects.create(session_key="current" + "x" * 25, session_data="{}", expire_date=now + timedelta(days=1))
+    Session.objects.create(
+        session_key="expired" + "x" * 25, session_data="{}", expire_date=now - timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="current" + "x" * 25, session_data="{}", expire_date=now + timedelta(days=1)
+    )
 
     clear_expired_sessions.apply_async(queue=worker_queue)
 
-    assert wait_for(lambda: not Session.objects.filter(session_key__startswith="expired").exists()), (
-        "the worker did not run the task"
-    )
+    assert wait_for(
+        lambda: not Session.objects.filter(session_key__startswith="expired").exists()
+    ), "the worker did not run the task"
     assert Session.objects.filter(session_key__startswith="current").exists()
 
 

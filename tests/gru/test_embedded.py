@@ -78,7 +78,9 @@ def test_embedded_servers_start_serve_and_stop_on_sigterm(tmp_path):
 
         host = str(tmp_path / "pgdata")
         with psycopg.connect(host=host, user="postgres", dbname="gru") as conn:
-            extensions = {row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")}
+            extensions = {
+                row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")
+            }
         assert {"pg_trgm", "unaccent"} <= extensions
         assert redis.Redis.from_url(redis_url).ping()
 
@@ -134,8 +136,11 @@ def test_make_run_serves_the_portal_then_stops_everything(tmp_path):
     assert "GRU est arrêté." in output
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (
-        servers_using(tmp_path) or any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
+        servers_using(tmp_path)
+        or any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
     ):
         time.sleep(0.2)
     assert servers_using(tmp_path) == [], "no orphan database or Redis server"
-    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE], "no orphan process"
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE], (
+        "no orphan process"
+    )

@@ -12,13 +12,20 @@ GOOD_SECRET = "k" * 20 + "-production-secret-0123456789-abcdefghij"
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
     clean.update({"DATABASE_URL": os.environ["DATABASE_URL"], "REDIS_URL": os.environ["REDIS_URL"]})
     clean.update(env)
     for name in [k for k, v in clean.items() if v is None]:
         del clean[name]
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -48,7 +55,9 @@ def test_production_refuses_a_weak_secret_key():
 
 
 def test_debug_settings_start_without_secrets():
-    result = run_python(SETUP + "; from django.conf import settings; print(settings.DEBUG)", DEBUG="true")
+    result = run_python(
+        SETUP + "; from django.conf import settings; print(settings.DEBUG)", DEBUG="true"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
 

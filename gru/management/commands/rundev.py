@@ -29,14 +29,14 @@ class Command(BaseCommand):
     def handle(self, *args, port: int, no_demo: bool, **options):
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         celery = [sys.executable, "-m", "celery", "-A", "gru"]
-        self._run(manage + ["migrate", "--no-input"])
+        self._run([*manage, "migrate", "--no-input"])
         if not no_demo:
-            self._run(manage + ["load_demo"])
+            self._run([*manage, "load_demo"])
         schedule = local_dir() / "celerybeat-schedule"
         commands = {
-            "web": manage + ["runserver", f"127.0.0.1:{port}"],
-            "worker": celery + ["worker", "--loglevel=INFO", "--concurrency=2"],
-            "beat": celery + ["beat", "--loglevel=INFO", f"--schedule={schedule}"],
+            "web": [*manage, "runserver", f"127.0.0.1:{port}"],
+            "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
+            "beat": [*celery, "beat", "--loglevel=INFO", f"--schedule={schedule}"],
         }
         processes = {
             # Each child leads its own process group: we decide when and how it stops.
@@ -56,14 +56,16 @@ class Command(BaseCommand):
             while not stopping:
                 for name, process in processes.items():
                     if process.poll() is not None:
-                        raise CommandError(f"Le processus « {name} » s'est arrêté ({process.returncode}).")
+                        raise CommandError(
+                            f"Le processus « {name} » s'est arrêté ({process.returncode})."
+                        )
                 time.sleep(0.5)
         finally:
             self._stop_all(processes)
         self.stdout.write("GRU est arrêté.")
 
     def _run(self, command: list[str]) -> None:
-        result = subprocess.run(command, check=False)  # noqa: S603
+        result = subprocess.run(command, check=False)
         if result.returncode != 0:
             raise CommandError(f"Échec de : {' '.join(command[1:])}")
 

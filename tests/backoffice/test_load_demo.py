@@ -1,0 +1,248 @@
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from backoffice.demo import DEMO_PASSWORD, implicit_decision_on
+from citizens.models import Citizen, Organisation, Representation
+from forms_builder.models import FormVersion, Procedure
+from gru.models import Membership, Team, User
+from service_requests.identifiers import is_reference
+from service_requests.models import Event, Interaction, Message, ServiceRequest, Status
+
+MODELS = [
+    Team,
+    User,
+    Membership,
+    Citizen,
+    Organisation,
+    Representation,
+    Procedure,
+    FormVersion,
+    ServiceRequest,
+    Event,
+    Message,
+    Interaction,
+]
+# A second run must not even save unchanged rows: field history would grow.
+HISTORIES = [model.history.model for model in (Team, Membership, Citizen, Procedure)]
+FIELD_TYPES = {
+    "text", "textarea", "email", "phone", "date", "choice", "multichoice", "yesno", "file",
+    "address", "siret", "rna", "integer",
+}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _demo_settings(settings):
+    settings.DEBUG = True  # the command refuses to run otherwise
+    # Hashing a dozen passwords with the production hasher would make each test seconds long.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load(*args) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts(models=MODELS + HISTORIES) -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.django_db
+def test_loading_twice_changes_nothing():
+    load()
+    first = counts()
+    snapshot = list(ServiceRequest.objects.order_by("reference").values())
+    output = load()
+    assert counts() == first
+    assert list(ServiceRequest.objects.order_by("reference").values()) == snapshot
+    assert "Rien à changer" in output
+
+
+@pytest.mark.django_db
+def test_a_demo_row_changed_by_an_agent_is_put_back_without_crashing():
+    load()
+    Team.objects.filter(slug="voirie").update(name="Voirie et propreté", phone="")
+    Procedure.objects.filter(slug="acte-etat-civil").update(silence_delay="P2M")
+    request = ServiceRequest.objects.get(reference="D3M0-4K7Q")
+    request.status = Status.IN_REVIEW
+    request.save()
+    before = counts(MODELS)
+
+    output = load()
+
+    assert counts(MODELS) == before
+    voirie = Team.objects.get(slug="voirie")
+    assert (voirie.name, voirie.phone) == ("Voirie", "01 00 00 00 20")
+    assert Procedure.objects.get(slug="acte-etat-civil").silence_delay == "P1M"
+    # Requests belong to whoever works them once loaded.
+    assert ServiceRequest.objects.get(reference="D3M0-4K7Q").status == Status.IN_REVIEW
+    assert "mises à jour : 2" in output
+
+
+@pytest.mark.django_db
+def test_the_five_procedures_and_their_legal_frame():
+    load()
+    expected = {
+        "signalement-voirie": ("report", "none", "none", "", "voirie"),
+        "demande-information": ("information", "none", "rejection", "P2M", "accueil"),
+        "occupation-domaine-public": ("decision", "account", "acceptance", "P2M", "voirie"),
+        "subvention-association": ("grant", "account", "rejection", "P2M", "vie-associative"),
+        "acte-etat-civil": ("decision", "none", "acceptance", "P1M", "etat-civil"),
+    }
+    procedures = Procedure.objects.select_related("default_team")
+    actual = {
+        p.slug: (p.kind, p.identification, p.silence_rule, p.silence_delay, p.default_team.slug)
+        for p in procedures
+    }
+    assert actual == expected
+    assert Procedure.objects.get(slug="subvention-association").audiences == ["associations"]
+    types_used = set()
+    for procedure in procedures:
+        assert procedure.is_published
+        assert procedure.title and procedure.summary and procedure.description
+        version = procedure.versions.get()
+        assert version.number == 1 and version.is_published
+        assert (version.silence_rule, version.silence_delay) == (
+            procedure.silence_rule,
+            procedure.silence_delay,
+        )
+        assert version.schema["version"] == 1
+        fields = [f for page in version.schema["pages"] for f in page["fields"]]
+        assert all({"id", "type", "label", "required"} <= set(f) for f in fields)
+        assert all(f["options"] for f in fields if f["type"] in {"choice", "multichoice"})
+        types_used |= {f["type"] for f in fields}
+    assert types_used == FIELD_TYPES
+
+
+@pytest.mark.django_db
+def test_every_role_and_the_teams():
+    load()
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
+    assert Team.objects.get(slug="accueil").kind == Team.Kind.ONE_STOP_SHOP
+    assert Team.objects.filter(kind=Team.Kind.BUSINESS).count() == 4
+    for slug in ("voirie", "etat-civil"):
+        roles = set(Membership.objects.filter(team__slug=slug).values_list("role", flat=True))
+        assert {"instructor", "team_manager"} <= roles
+    admin = User.objects.get(memberships__role=Membership.Role.ADMINISTRATOR)
+    assert admin.is_staff and admin.is_superuser
+    assert User.objects.filter(is_superuser=True).count() == 1
+    assert all(user.job_title for user in User.objects.filter(memberships__isnull=False))
+
+
+@pytest.mark.django_db
+def test_citizens_and_the_association():
+    load()
+    representation = Representation.objects.select_related("organisation").get()
+    assert representation.role == Representation.Role.LEGAL_REPRESENTATIVE
+    assert representation.organisation.kind == Organisation.Kind.ASSOCIATION
+    assert representation.organisation.rna.startswith("W")
+    fc = Citizen.objects.get(identity_assurance=Citizen.IdentityAssurance.FRANCECONNECT)
+    assert fc.franceconnect_sub and fc.user
+    assisted = Citizen.objects.get(needs_assistance=True)
+    assert assisted.user is None
+    assert Interaction.objects.filter(citizen=assisted).count() == 2
+    assert Citizen.objects.filter(user__isnull=False).count() == 4
+
+
+@pytest.mark.django_db
+def test_requests_across_statuses_channels_and_dates():
+    load()
+    requests = ServiceRequest.objects.all()
+    assert len({r.status for r in requests}) >= 6
+    assert {"web", "counter", "phone", "mail"} <= {r.channel for r in requests}
+    today = timezone.localdate()
+    for request in requests:
+        assert is_reference(request.reference)
+        if request.status == Status.DRAFT:
+            assert not request.events.exists()
+            continue
+        assert request.team == request.procedure.default_team
+        assert today - timedelta(days=92) <= request.received_on <= today
+        assert request.events.first().kind == Event.Kind.SUBMITTED
+        if request.is_open or request.status == Status.WITHDRAWN:
+            assert request.decided_on is None
+        else:
+            assert request.received_on <= request.decided_on <= today
+    counter = requests.get(channel="counter")
+    assert counter.filed_by.memberships.get().role == Membership.Role.FRONT_DESK
+    assert counter.citizen.needs_assistance
+    assert requests.filter(citizen__isnull=True).exclude(contact_email="").exists()
+    assert Message.objects.filter(direction="to_citizen").exists()
+    assert Message.objects.filter(direction="from_citizen").exists()
+
+
+@pytest.mark.django_db
+def test_implicit_acceptance_and_its_timeline():
+    load()
+    request = ServiceRequest.objects.get(status=Status.ACCEPTED_IMPLICITLY)
+    assert request.decided_on == request.decision_due_on
+    assert request.decision_due_on == implicit_decision_on(request.received_on, "P2M")
+    assert request.events.last().kind == Event.Kind.IMPLICIT_DECISION
+    # The story is dated when it happened, not when it was loaded.
+    assert timezone.localtime(request.events.first().created_at).date() == request.received_on
+
+
+@pytest.mark.parametrize(
+    ("received", "delay", "holds_from"),
+    [
+        (date(2023, 5, 15), "P2M", date(2023, 7, 16)),
+        (date(2023, 5, 15), "P30D", date(2023, 6, 15)),
+        (date(2023, 5, 15), "P8W", date(2023, 7, 11)),
+        (date(2023, 12, 31), "P2M", date(2024, 3, 1)),  # 2024-02-31 does not exist
+        (date(2023, 1, 31), "P1M", date(2023, 3, 1)),
+    ],
+)
+def test_implicit_decision_day_follows_legal_month_arithmetic(received, delay, holds_from):
+    assert implicit_decision_on(received, delay) == holds_from
+
+
+@pytest.mark.django_db
+def test_output_lists_every_account_and_the_password():
+    output = load()
+    assert "Données de démonstration chargées" in output
+    assert "5 équipes" in output and "5 démarches" in output
+    assert DEMO_PASSWORD in output
+    for email in User.objects.values_list("email", flat=True):
+        assert email in output
+    assert len(DEMO_PASSWORD) >= 12
+
+
+@pytest.mark.django_db
+def test_demo_accounts_log_in_and_the_administrator_reaches_the_admin(client):
+    load()
+    admin = User.objects.get(memberships__role=Membership.Role.ADMINISTRATOR)
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": admin.email, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
+
+
+@pytest.mark.django_db
+def test_kept_passwords_are_reset_on_request():
+    load()
+    user = User.objects.get(email="theo.marchand@ville-demo.invalid")
+    user.set_password("un-autre-mot-de-passe")
+    user.save()
+    load()
+    user.refresh_from_db()
+    assert not user.check_password(DEMO_PASSWORD)
+    load("--reset-passwords")
+    user.refresh_from_db()
+    assert user.check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_refuses_outside_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        load()
+    assert not Team.objects.exists()
+    load("--force")
+    assert Team.objects.count() == 5
