@@ -18,6 +18,18 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page is in English and speaks of tokens."""
+    return render(request, "errors/403_csrf.html", status=403)
+
+
 def server_error(request):
+    # Whatever broke (the database, a context processor, URL resolving) must not break this
+    # page too: plain settings only, no request context.
     template = loader.get_template("errors/500.html")
-    return HttpResponseServerError(template.render({"authority_name": settings.AUTHORITY_NAME}))
+    context = {
+        "authority_name": settings.AUTHORITY_NAME,
+        "authority_phone": settings.AUTHORITY_PHONE,
+        "static_url": settings.STATIC_URL,
+    }
+    return HttpResponseServerError(template.render(context))

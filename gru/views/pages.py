@@ -15,7 +15,8 @@ PLACEHOLDERS = {
         "Si vous ne parvenez pas à accéder à un contenu ou à un service, contactez-nous à "
         "{email} ou au {phone} : nous vous aiderons ou vous fournirons l'information sous une "
         "autre forme.\n\n"
-        "Si vous n'obtenez pas de réponse satisfaisante, vous pouvez saisir le Défenseur des droits."
+        "Si vous n'obtenez pas de réponse satisfaisante, vous pouvez saisir le Défenseur des "
+        "droits."
     ),
     SitePage.Slug.LEGAL_NOTICE: _(
         "Éditeur : {authority}, {address}. Téléphone : {phone}. Courriel : {email}.\n\n"
@@ -39,20 +40,35 @@ def home(request):
 
 
 def site_page(request, slug: str):
+    """The authority's own text when written in the admin, else an honest placeholder."""
     page = selectors.site_page(slug)
     if page is not None:
-        title, body = page.title, page.body
+        title, body, updated_at = page.title, page.body, page.updated_at
     else:
-        title = SitePage.Slug(slug).label
-        body = str(PLACEHOLDERS[SitePage.Slug(slug)]).format(
-            authority=settings.AUTHORITY_NAME,
-            address=settings.AUTHORITY_ADDRESS,
-            email=settings.AUTHORITY_EMAIL,
-            phone=settings.AUTHORITY_PHONE,
-        )
-    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+        kind = SitePage.Slug(slug)
+        title, body, updated_at = kind.label, _placeholder(kind), None
     return render(
         request,
         "gru/site_page.html",
-        {"title": title, "paragraphs": paragraphs, "is_placeholder": page is None},
+        {
+            "title": title,
+            "paragraphs": _paragraphs(body),
+            "is_placeholder": page is None,
+            "updated_at": updated_at,
+        },
+    )
+
+
+def _paragraphs(body: str) -> list[str]:
+    # Text typed in the admin comes with Windows line ends.
+    blocks = body.replace("\r\n", "\n").split("\n\n")
+    return [block.strip() for block in blocks if block.strip()]
+
+
+def _placeholder(kind: SitePage.Slug) -> str:
+    return str(PLACEHOLDERS[kind]).format(
+        authority=settings.AUTHORITY_NAME,
+        address=settings.AUTHORITY_ADDRESS,
+        email=settings.AUTHORITY_EMAIL,
+        phone=settings.AUTHORITY_PHONE,
     )

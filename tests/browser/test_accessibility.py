@@ -1,0 +1,68 @@
+"""WCAG 2.1 AA checks of the public pages with axe-core, and keyboard use, in Chromium."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = {
+    "home": lambda: reverse("home"),
+    "accessibility": lambda: reverse("accessibility"),
+    "legal_notice": lambda: reverse("legal_notice"),
+    "personal_data": lambda: reverse("personal_data"),
+    "404": lambda: "/cette-page-n-existe-pas/",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_wcag_violation(live_server, page, assert_accessible, csp_violations, name):
+    page.goto(live_server.url + PAGES[name]())
+    # The stylesheet must have loaded under the page's own CSP: contrast is checked on it.
+    assert page.evaluate("() => getComputedStyle(document.body).fontFamily").startswith("system-ui")
+    assert_accessible()
+    assert not csp_violations(), csp_violations()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_reflows_at_320_css_pixels(live_server, page, name):
+    # WCAG 1.4.10: no horizontal scrolling at 320 px (a 1280 px screen zoomed to 400 %).
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + PAGES[name]())
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 320px"
+
+
+def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(live_server, page):
+    page.goto(live_server.url + reverse("home"))
+    skip_link = page.locator("a.skip-link")
+    assert not _in_viewport(page, skip_link), "the skip link shows before it is focused"
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#contenu"
+    assert _in_viewport(page, skip_link), "the focused skip link is off screen"
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] != "none"
+    assert outline[1] >= 2
+
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "contenu"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('main')?.id") == "contenu"
+
+
+def _in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    return (
+        box is not None
+        and box["y"] + box["height"] > 0
+        and box["x"] + box["width"] > 0
+        and box["y"] < viewport["height"]
+        and box["x"] < viewport["width"]
+    )
