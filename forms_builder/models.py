@@ -146,6 +146,10 @@ class FormVersion(models.Model):
             models.UniqueConstraint(
                 fields=["procedure", "number"], name="formversion_number_unique"
             ),
+            # Target of the composite foreign key tying a request's version to its procedure.
+            models.UniqueConstraint(
+                fields=["id", "procedure"], name="formversion_id_procedure_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(number__gte=1), name="formversion_number_positive"
             ),

@@ -132,13 +132,12 @@ def embedded_services(environ: dict | None = None) -> Iterator[dict[str, object]
         with contextlib.suppress(ValueError):  # not in the main thread
             previous_handler = signal.signal(signal.SIGTERM, _raise_system_exit)
     try:
-        base = local_dir()
         if not environ.get("DATABASE_URL"):
-            postgres = EmbeddedPostgres(base / "pgdata")
+            postgres = EmbeddedPostgres(local_dir() / "pgdata")
             environ["DATABASE_URL"] = postgres.start()
             started["postgres"] = postgres
         if not environ.get("REDIS_URL"):
-            valkey = EmbeddedValkey(base / "valkey")
+            valkey = EmbeddedValkey(local_dir() / "valkey")
             environ["REDIS_URL"] = valkey.start()
             started["valkey"] = valkey
         yield started

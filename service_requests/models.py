@@ -25,6 +25,14 @@ class Status(models.TextChoices):
 
 OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_CITIZEN})
 DECIDABLE_STATES = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+DECIDED_STATES = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.REJECTED,
+        Status.ACCEPTED_IMPLICITLY,
+        Status.REJECTED_IMPLICITLY,
+    }
+)
 FINAL_STATES = frozenset(
     {
         Status.ACCEPTED,
@@ -151,8 +159,17 @@ class ServiceRequest(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(decided_on__isnull=True)
-                | models.Q(decided_on__gte=models.F("received_on")),
+                | models.Q(received_on__isnull=False, decided_on__gte=models.F("received_on")),
                 name="request_decided_after_received",
+            ),
+            models.CheckConstraint(
+                condition=~_in("status", DECIDED_STATES) | models.Q(decided_on__isnull=False),
+                name="request_decision_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True)
+                | models.Q(received_on__isnull=False, completed_on__gte=models.F("received_on")),
+                name="request_completed_after_received",
             ),
             models.CheckConstraint(
                 condition=~_in("status", OPEN_STATES) | models.Q(decided_on__isnull=True),

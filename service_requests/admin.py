@@ -1,0 +1,290 @@
+"""Administration of the relationship store.
+
+Requests are filed, routed, decided and messaged through the services, which write the
+timeline in the same transaction; here a request is shown with its timeline, and only who it
+is from can be corrected. The timeline is append-only (a trigger refuses updates and deletes),
+and messages and documents are what was sent and received: all three are read-only. Files are
+private: the admin shows their name, type and size, never a link (an access-checked view
+serves them).
+
+The request tables hold millions of rows at city scale: no full counts, related rows joined in
+the list query, search by exact reference (the unique index), pickers instead of drop-downs
+for large foreign keys, and lists ordered by primary key.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from service_requests.identifiers import normalise_reference
+from service_requests.models import (
+    Document,
+    Event,
+    Interaction,
+    Message,
+    RoutingRule,
+    ServiceRequest,
+    Status,
+)
+
+
+class ReferenceSearchMixin:
+    """Search by the exact reference of a request, typed as people do (« k7qm 2x4p »):
+    `icontains` over a million rows would scan the table, the unique index answers an exact
+    match at once."""
+
+    reference_lookup = "reference"
+    search_help_text = _("Référence de la demande, par exemple K7QM-2X4P.")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        candidates = {term, term.upper(), normalise_reference(term)} - {None}
+        return queryset.filter(**{f"{self.reference_lookup}__in": sorted(candidates)}), False
+
+
+class ReadOnlyAdminMixin:
+    """Shown, never written from the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DocumentSizeMixin:
+    @admin.display(description=_("taille"), ordering="size")
+    def size_display(self, document: Document) -> str:
+        return filesizeformat(document.size)
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+
+class EventInline(ReadOnlyInline):
+    model = Event
+    fields = ["created_at", "kind", "visibility", "actor", "payload"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "direction", "author", "body", "read_at"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class DocumentInline(DocumentSizeMixin, ReadOnlyInline):
+    model = Document
+    fields = ["created_at", "kind", "original_name", "content_type", "size_display"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+
+class ServiceRequestAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        # The database refuses it too (request_has_citizen_or_contact); say it in the form.
+        filed = self.instance.status != Status.DRAFT
+        if filed and not cleaned_data.get("citizen") and not cleaned_data.get("contact_email"):
+            raise ValidationError(
+                _("Une demande déposée doit avoir un usager ou un courriel de contact.")
+            )
+        return cleaned_data
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(ReferenceSearchMixin, SimpleHistoryAdmin):
+    form = ServiceRequestAdminForm
+    list_display = [
+        "reference",
+        "procedure",
+        "status",
+        "requester",
+        "channel",
+        "team",
+        "assignee",
+        "received_on",
+        "decision_due_on",
+        "decided_on",
+    ]
+    list_select_related = ["procedure", "team", "assignee", "citizen"]
+    list_filter = ["status", "channel", "team", "procedure"]
+    search_fields = ["reference"]
+    show_full_result_count = False
+    ordering = ["-id"]
+    autocomplete_fields = ["citizen", "organisation"]
+    fieldsets = [
+        (
+            _("Demande"),
+            {
+                "fields": [
+                    "reference",
+                    "procedure",
+                    "form_version",
+                    "channel",
+                    "status",
+                    "filed_by",
+                    "submitted_at",
+                ]
+            },
+        ),
+        (
+            _("Demandeur"),
+            {
+                "fields": [
+                    "citizen",
+                    "organisation",
+                    "contact_name",
+                    "contact_email",
+                    "contact_phone",
+                ]
+            },
+        ),
+        (
+            _("Instruction"),
+            {
+                "fields": [
+                    "team",
+                    "assignee",
+                    "received_on",
+                    "completed_on",
+                    "decision_due_on",
+                    "decided_on",
+                    "implicit_decision_triggered_at",
+                ]
+            },
+        ),
+        (_("Réponses"), {"fields": ["data"]}),
+        (_("Dates"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    # Status, routing and legal dates change only through the services, which write the
+    # timeline; the tracking secret is never shown.
+    readonly_fields = [
+        "reference",
+        "procedure",
+        "form_version",
+        "channel",
+        "status",
+        "filed_by",
+        "submitted_at",
+        "team",
+        "assignee",
+        "received_on",
+        "completed_on",
+        "decision_due_on",
+        "decided_on",
+        "implicit_decision_triggered_at",
+        "data",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [EventInline, MessageInline, DocumentInline]
+
+    @admin.display(description=_("demandeur"))
+    def requester(self, obj: ServiceRequest) -> str:
+        return str(obj.citizen) if obj.citizen_id else obj.contact_email
+
+    def has_add_permission(self, request) -> bool:
+        # Filing generates the reference and the tracking secret and writes the first event.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A request is a public record with its audit trail; retention runs purge it.
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    reference_lookup = "request__reference"
+    list_display = ["created_at", "request", "kind", "visibility", "actor"]
+    list_filter = ["kind", "visibility"]
+    list_select_related = ["request", "actor"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+    ordering = ["-id"]
+    fields = ["request", "created_at", "kind", "visibility", "actor", "payload"]
+
+
+@admin.register(Message)
+class MessageAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    reference_lookup = "request__reference"
+    list_display = ["created_at", "request", "direction", "author", "read_at"]
+    list_filter = ["direction"]
+    list_select_related = ["request", "author"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+    ordering = ["-id"]
+    fields = ["request", "direction", "author", "body", "read_at", "created_at"]
+
+
+@admin.register(Document)
+class DocumentAdmin(DocumentSizeMixin, ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    reference_lookup = "request__reference"
+    list_display = [
+        "original_name",
+        "kind",
+        "content_type",
+        "size_display",
+        "request",
+        "visible_to_citizen",
+        "created_at",
+    ]
+    list_filter = ["kind", "visible_to_citizen"]
+    list_select_related = ["request"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+    ordering = ["-id"]
+    # No `file`: the admin never links to a private file.
+    fields = [
+        "request",
+        "message",
+        "kind",
+        "original_name",
+        "content_type",
+        "size_display",
+        "sha256",
+        "visible_to_citizen",
+        "uploaded_by",
+        "created_at",
+    ]
+    readonly_fields = ["size_display"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReferenceSearchMixin, admin.ModelAdmin):
+    reference_lookup = "request__reference"
+    list_display = ["occurred_at", "channel", "direction", "citizen", "request", "agent", "team"]
+    list_filter = ["channel", "direction", "team"]
+    list_select_related = ["citizen", "request", "agent", "team"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+    autocomplete_fields = ["citizen", "team"]
+    raw_id_fields = ["request", "agent"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["priority", "name", "procedure", "team", "is_active"]
+    list_filter = ["is_active", "team"]
+    list_select_related = ["procedure", "team"]
+    search_fields = ["name"]
+    autocomplete_fields = ["procedure", "team"]
