@@ -66,6 +66,7 @@ def test_embedded_servers_start_serve_and_stop_on_sigterm(tmp_path):
         env=environment_without_servers(tmp_path),
         stdout=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     try:
         database_url, redis_url = process.stdout.readline().split()
@@ -87,8 +88,10 @@ def test_embedded_servers_start_serve_and_stop_on_sigterm(tmp_path):
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
     finally:
-        if process.poll() is None:
-            process.kill()
+        if process.poll() is None:  # the test failed half-way: leave no server behind
+            os.killpg(process.pid, signal.SIGKILL)
+            for server in servers_using(tmp_path):
+                server.kill()
     deadline = time.monotonic() + 10
     while servers_using(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -127,8 +130,12 @@ def test_make_run_serves_the_portal_then_stops_everything(tmp_path):
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
     finally:
-        if process.poll() is None and not output:
+        if process.poll() is None and not output:  # failed half-way: leave nothing behind
+            for child in psutil.Process(process.pid).children(recursive=True):
+                child.kill()
             process.kill()
+            for server in servers_using(tmp_path):
+                server.kill()
         if not output:
             output, _ = process.communicate()
         print(output)
