@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm (axe-core for the accessibility tests)."; exit 1; }
 	npm ci --no-audit --no-fund --silent
 	@touch node_modules/.installed
 
