@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from gru.views import health, pages
 
@@ -15,6 +15,7 @@ urlpatterns = [
         {"slug": "donnees-personnelles"},
         name="personal_data",
     ),
+    path("demarches/", include("forms_builder.urls")),
     path("admin/", admin.site.urls),
 ]
 

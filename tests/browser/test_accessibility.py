@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import ProcedureFactory
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = {
@@ -11,7 +13,26 @@ PAGES = {
     "legal_notice": lambda: reverse("legal_notice"),
     "personal_data": lambda: reverse("personal_data"),
     "404": lambda: "/cette-page-n-existe-pas/",
+    "catalogue": lambda: reverse("forms_builder:catalogue"),
+    "catalogue_search": lambda: (
+        reverse("forms_builder:catalogue") + "?q=etat+civil&public=individuals"
+    ),
+    "catalogue_no_result": lambda: reverse("forms_builder:catalogue") + "?q=zzzz",
+    "procedure": lambda: reverse("forms_builder:procedure", args=["acte-etat-civil"]),
 }
+
+
+@pytest.fixture(autouse=True)
+def procedures():
+    ProcedureFactory(
+        slug="acte-etat-civil",
+        title="Demander un acte d'état civil",
+        category="État civil",
+        required_documents=["Pièce d'identité"],
+    )
+    ProcedureFactory(
+        slug="signalement-voirie", title="Signaler un problème de voirie", category="Voirie"
+    )
 
 
 @pytest.mark.parametrize("name", PAGES)
