@@ -16,6 +16,7 @@ urlpatterns = [
         name="personal_data",
     ),
     path("demarches/", include("forms_builder.urls")),
+    path("", include("service_requests.urls")),
     path("admin/", admin.site.urls),
 ]
 

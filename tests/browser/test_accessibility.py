@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ProcedureFactory
+from tests.factories import EventFactory, MessageFactory, ProcedureFactory, ServiceRequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,13 @@ PAGES = {
     ),
     "catalogue_no_result": lambda: reverse("forms_builder:catalogue") + "?q=zzzz",
     "procedure": lambda: reverse("forms_builder:procedure", args=["acte-etat-civil"]),
+    "tracking_lookup": lambda: reverse("service_requests:lookup"),
+    # The secret link redirects to the request's page.
+    "tracking_request": lambda: reverse(
+        "service_requests:secret_link", args=["K7QM-2X4P", TRACKING_TOKEN]
+    ),
 }
+TRACKING_TOKEN = "secret-de-suivi-pour-les-tests-0123456789"
 
 
 @pytest.fixture(autouse=True)
@@ -33,11 +39,17 @@ def procedures():
     ProcedureFactory(
         slug="signalement-voirie", title="Signaler un problème de voirie", category="Voirie"
     )
+    request = ServiceRequestFactory(
+        reference="K7QM-2X4P", tracking_token=TRACKING_TOKEN, contact_email="lea@exemple.fr"
+    )
+    EventFactory(request=request)
+    MessageFactory(request=request)
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_has_no_wcag_violation(live_server, page, assert_accessible, csp_violations, name):
-    page.goto(live_server.url + PAGES[name]())
+    response = page.goto(live_server.url + PAGES[name]())
+    assert (response.status == 404) == (name == "404"), response.status
     # The stylesheet must have loaded under the page's own CSP: contrast is checked on it.
     assert page.evaluate("() => getComputedStyle(document.body).fontFamily").startswith("system-ui")
     assert_accessible()
@@ -53,6 +65,16 @@ def test_page_reflows_at_320_css_pixels(live_server, page, name):
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 320px"
+
+
+def test_tracking_lookup_in_its_error_state(live_server, page, assert_accessible):
+    page.goto(live_server.url + reverse("service_requests:lookup"))
+    page.get_by_label("Référence de la demande").fill("K7QM-0000")
+    page.get_by_label("Adresse électronique donnée lors du dépôt").fill("pas-un-courriel")
+    page.get_by_role("button", name="Voir ma demande").click()
+    page.wait_for_selector(".field__errors")
+    assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
+    assert_accessible()
 
 
 def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(live_server, page):

@@ -1,0 +1,121 @@
+"""How a citizen without an account reaches a request: its reference with the contact email,
+or the secret link. A successful proof grants access for the browser session."""
+
+import hmac
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from service_requests.identifiers import normalise_reference
+from service_requests.models import (
+    PUBLIC_STATUS,
+    Document,
+    Event,
+    EventKind,
+    EventVisibility,
+    Message,
+    ServiceRequest,
+    Status,
+)
+
+SESSION_KEY = "tracking_grants"
+MAX_GRANTS = 50
+
+
+def trackable_requests() -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.exclude(status=Status.DRAFT)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def find_by_reference_and_email(reference: str, email: str) -> ServiceRequest | None:
+    """The request, if the email is its contact's; None alike for a wrong reference or a wrong
+    email, so that nobody can learn which references exist."""
+    normalised = normalise_reference(reference)
+    email = email.strip().lower()
+    if not normalised or not email:
+        return None
+    request = trackable_requests().select_related("citizen").filter(reference=normalised).first()
+    if request is None:
+        return None
+    known = {request.contact_email.lower()}
+    if request.citizen is not None and request.citizen.email:
+        known.add(request.citizen.email.lower())
+    matches = [_same(email, address) for address in known if address]
+    return request if any(matches) else None
+
+
+def find_by_secret(reference: str, token: str) -> ServiceRequest | None:
+    """The request if the token is its tracking secret, compared in constant time."""
+    normalised = normalise_reference(reference)
+    if not normalised:
+        return None
+    request = trackable_requests().filter(reference=normalised).first()
+    if request is None or not _same(token, request.tracking_token):
+        return None
+    return request
+
+
+def grant(session, request: ServiceRequest) -> None:
+    grants = [pk for pk in session.get(SESSION_KEY, []) if pk != request.pk]
+    session[SESSION_KEY] = [request.pk, *grants][:MAX_GRANTS]
+
+
+def granted_requests(session, user=None) -> QuerySet[ServiceRequest]:
+    """The requests this browser session proved it may see, and a signed-in citizen's own
+    (anything else is a 404)."""
+    allowed = Q(pk__in=session.get(SESSION_KEY, []))
+    if user is not None and user.is_authenticated:
+        allowed |= Q(citizen__user=user)
+    return trackable_requests().filter(allowed)
+
+
+CITIZEN_EVENT_TEXTS = {
+    EventKind.SUBMITTED: _("Votre demande a été reçue."),
+    EventKind.ROUTED: _("Votre demande a été transmise au service compétent."),
+    EventKind.DOCUMENTS_REQUESTED: _("Des pièces complémentaires vous sont demandées."),
+    EventKind.DOCUMENTS_RECEIVED: _("Vos pièces complémentaires ont été reçues."),
+    EventKind.DECISION: _("Une décision a été prise sur votre demande."),
+    EventKind.IMPLICIT_DECISION: _(
+        "Une décision implicite est née du silence de l'administration."
+    ),
+    EventKind.WITHDRAWN: _("Vous avez retiré votre demande."),
+    EventKind.MESSAGE: _("Un message a été échangé."),
+}
+
+
+def describe_event(event: Event) -> str:
+    """One plain-French sentence for a citizen-visible timeline entry."""
+    if event.kind == EventKind.STATUS_CHANGED:
+        status = event.payload.get("to")
+        public = PUBLIC_STATUS.get(status)
+        if public is not None:
+            return _("Statut de votre demande : %(status)s.") % {"status": public.label.lower()}
+    text = CITIZEN_EVENT_TEXTS.get(event.kind)
+    return str(text) if text else event.get_kind_display()
+
+
+@dataclass
+class TrackingPage:
+    request: ServiceRequest
+    events: list[tuple[Event, str]]
+    documents: list[Document]
+    messages: list[Message]
+
+
+def tracking_page(request: ServiceRequest) -> TrackingPage:
+    """What the citizen sees of their request: three queries whatever its history."""
+    events = request.events.filter(visibility=EventVisibility.CITIZEN).order_by("created_at", "id")
+    documents = request.documents.filter(visible_to_citizen=True).order_by("created_at", "id")
+    messages = request.messages.prefetch_related(
+        Prefetch("documents", queryset=Document.objects.filter(visible_to_citizen=True))
+    ).order_by("created_at", "id")
+    return TrackingPage(
+        request=request,
+        events=[(event, describe_event(event)) for event in events],
+        documents=[d for d in documents if d.message_id is None],
+        messages=list(messages),
+    )

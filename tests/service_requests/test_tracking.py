@@ -1,0 +1,216 @@
+"""Following a request without an account: proofs, the page, documents and messages."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from service_requests.models import Document, Event, Message, Status
+from service_requests.tracking import SESSION_KEY
+from tests.factories import (
+    CitizenFactory,
+    EventFactory,
+    MessageFactory,
+    ServiceRequestFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LOOKUP = reverse("service_requests:lookup")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def filed():
+    request = ServiceRequestFactory(reference="K7QM-2X4P", contact_email="Lea.Durand@exemple.fr")
+    EventFactory(request=request, kind=Event.Kind.SUBMITTED, visibility=Event.Visibility.CITIZEN)
+    EventFactory(
+        request=request,
+        kind=Event.Kind.NOTE,
+        visibility=Event.Visibility.INTERNAL,
+        payload={"text": "Note interne confidentielle"},
+    )
+    return request
+
+
+def page_url(request):
+    return reverse("service_requests:tracking", args=[request.reference])
+
+
+def test_lookup_by_reference_and_email_opens_the_request(client, filed):
+    response = client.post(LOOKUP, {"reference": " k7qm 2x4p ", "email": "LEA.DURAND@exemple.fr"})
+    assert response.status_code == 302
+    assert response["Location"] == page_url(filed)
+    html = client.get(page_url(filed)).content.decode()
+    assert "K7QM-2X4P" in html
+    assert "Reçue" in html
+    assert "Votre demande a été reçue." in html
+    assert "Note interne" not in html
+
+
+@pytest.mark.parametrize(
+    ("reference", "email"),
+    [
+        ("K7QM-2X4Q", "lea.durand@exemple.fr"),  # a reference that does not exist
+        ("K7QM-2X4P", "autre@exemple.fr"),  # the wrong email
+        ("pas une référence", "lea.durand@exemple.fr"),
+    ],
+)
+def test_a_wrong_reference_or_email_gets_the_same_answer(client, filed, reference, email):
+    response = client.post(LOOKUP, {"reference": reference, "email": email})
+    assert response.status_code == 400
+    assert "Aucune demande ne correspond" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_an_invalid_form_is_a_400_with_field_errors(client, filed):
+    response = client.post(LOOKUP, {"reference": "", "email": "pas-un-courriel"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ce champ est obligatoire." in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_lookups_are_rate_limited_per_address(client, filed):
+    for _ in range(10):
+        client.post(LOOKUP, {"reference": "K7QM-0000", "email": "x@exemple.fr"})
+    response = client.post(LOOKUP, {"reference": "K7QM-2X4P", "email": "lea.durand@exemple.fr"})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.content.decode()
+    other = client.post(
+        LOOKUP,
+        {"reference": "K7QM-2X4P", "email": "lea.durand@exemple.fr"},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert other.status_code == 302
+
+
+def test_the_secret_link_opens_the_request_and_leaves_the_address_bar(client, filed):
+    url = reverse("service_requests:secret_link", args=[filed.reference, filed.tracking_token])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == page_url(filed)
+    assert client.get(page_url(filed)).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["forged-token-forged-token-forged", "x" * 32, ""])
+def test_a_forged_secret_is_404(client, filed, token):
+    url = f"/suivi/{filed.reference}/{token}/" if token else f"/suivi/{filed.reference}/x/"
+    assert client.get(url).status_code == 404
+    assert SESSION_KEY not in client.session
+
+
+def test_another_request_secret_does_not_open_this_one(client, filed):
+    other = ServiceRequestFactory()
+    url = reverse("service_requests:secret_link", args=[filed.reference, other.tracking_token])
+    assert client.get(url).status_code == 404
+
+
+def test_the_page_needs_a_proof(client, filed):
+    response = client.get(page_url(filed))
+    assert response.status_code == 302
+    assert response["Location"] == LOOKUP
+
+
+def test_a_proof_for_one_request_does_not_open_another(client, filed):
+    other = ServiceRequestFactory(contact_email="lea.durand@exemple.fr")
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    assert client.get(page_url(filed)).status_code == 200
+    assert client.get(page_url(other)).status_code == 302
+
+
+def test_a_draft_cannot_be_followed(client):
+    draft = ServiceRequestFactory(status=Status.DRAFT, contact_email="a@exemple.fr")
+    response = client.post(LOOKUP, {"reference": draft.reference, "email": "a@exemple.fr"})
+    assert response.status_code == 400
+
+
+def test_a_signed_in_citizen_sees_their_own_requests_without_proof(client):
+    user = UserFactory()
+    mine = ServiceRequestFactory(citizen=CitizenFactory(user=user), contact_email="")
+    theirs = ServiceRequestFactory()
+    client.force_login(user)
+    assert client.get(page_url(mine)).status_code == 200
+    assert client.get(page_url(theirs)).status_code == 302
+
+
+def test_the_citizen_writes_a_message(client, filed):
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    url = reverse("service_requests:post_message", args=[filed.reference])
+    response = client.post(url, {"body": "Voici une précision sur ma demande."})
+    assert response.status_code == 302
+    message = Message.objects.get(request=filed)
+    assert message.direction == Message.Direction.FROM_CITIZEN
+    assert filed.events.filter(kind=Event.Kind.MESSAGE, visibility="citizen").exists()
+    html = client.get(page_url(filed)).content.decode()
+    assert "Voici une précision sur ma demande." in html
+    assert "Votre message a été envoyé au service." in html
+
+
+def test_an_empty_message_is_refused_and_nothing_is_stored(client, filed):
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    url = reverse("service_requests:post_message", args=[filed.reference])
+    response = client.post(url, {"body": "   "})
+    assert response.status_code == 400
+    assert "Ce champ est obligatoire." in response.content.decode()
+    assert not Message.objects.exists()
+    assert not filed.events.filter(kind=Event.Kind.MESSAGE).exists()
+
+
+def test_a_message_without_proof_is_404(client, filed):
+    url = reverse("service_requests:post_message", args=[filed.reference])
+    assert client.post(url, {"body": "Bonjour"}).status_code == 404
+    assert not Message.objects.exists()
+
+
+def make_document(request, *, visible=True, name="accuse.pdf"):
+    document = Document(
+        request=request,
+        kind=Document.Kind.RECEIPT,
+        original_name=name,
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        visible_to_citizen=visible,
+    )
+    document.file.save(name, ContentFile(b"%PDF-1.7"), save=True)
+    return document
+
+
+def test_documents_are_served_only_through_the_proof(client, filed):
+    visible = make_document(filed)
+    internal = make_document(filed, visible=False, name="note.pdf")
+    other = make_document(ServiceRequestFactory(), name="autre.pdf")
+    url = lambda document: reverse(  # noqa: E731
+        "service_requests:document", args=[filed.reference, document.pk]
+    )
+    assert client.get(url(visible)).status_code == 404  # no proof yet
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    response = client.get(url(visible))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="accuse.pdf"'
+    assert b"".join(response.streaming_content) == b"%PDF-1.7"
+    assert client.get(url(internal)).status_code == 404
+    assert client.get(url(other)).status_code == 404
+    assert "accuse.pdf" in client.get(page_url(filed)).content.decode()
+
+
+def test_the_page_query_count_does_not_grow_with_the_history(
+    client, filed, django_assert_num_queries
+):
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    MessageFactory(request=filed)
+    # The session, the request, its events, documents, messages and their attachments.
+    with django_assert_num_queries(6):
+        client.get(page_url(filed))
+    for _ in range(20):
+        EventFactory(request=filed, kind=Event.Kind.MESSAGE, visibility="citizen")
+        MessageFactory(request=filed)
+    make_document(filed)
+    with django_assert_num_queries(6):
+        client.get(page_url(filed))
