@@ -85,7 +85,7 @@ class Citizen(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(postcode="")
-                | models.Q(postcode__regex=r"^[0-9][0-9AB][0-9]{3}$"),
+                | models.Q(postcode__regex=r"^[0-9]{5}$"),
                 name="citizen_postcode_format",
             ),
             models.CheckConstraint(
