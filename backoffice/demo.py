@@ -7,7 +7,6 @@ touched again: agents may work it during a demo, and its events are append-only 
 published form version is never rewritten (a database trigger forbids it).
 """
 
-import calendar
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,11 +18,13 @@ from django.utils import timezone
 
 from backoffice import demo_data
 from citizens.models import Citizen, Organisation, Representation
-from forms_builder.models import FormVersion, Procedure, SilenceRule
+from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
+from service_requests.deadlines import implicit_decision_date
 from service_requests.identifiers import new_tracking_token
 from service_requests.models import (
     FINAL_STATES,
+    DocumentRequest,
     Event,
     Interaction,
     Message,
@@ -76,26 +77,6 @@ class DemoSummary:
                 "(« load_demo --reset-passwords » remet celui de la démonstration)."
             )
         return lines
-
-
-def implicit_decision_on(received_on: date, delay: str) -> date:
-    """The day an implicit decision arises, for a complete request received on `received_on`.
-
-    The legal deadline engine (a later issue) will own this computation, with suspensions and
-    restarts; the demo only needs LEGAL.md's plain case: N days or weeks later, or the same day
-    number N months later (the month's last day when it has no such day); the decision holds
-    from the next day.
-    """
-    amount, unit = int(delay[1:-1]), delay[-1]
-    if unit == "D":
-        end = received_on + timedelta(days=amount)
-    elif unit == "W":
-        end = received_on + timedelta(weeks=amount)
-    else:
-        month_index = received_on.month - 1 + amount
-        year, month = received_on.year + month_index // 12, month_index % 12 + 1
-        end = date(year, month, min(received_on.day, calendar.monthrange(year, month)[1]))
-    return end + timedelta(days=1)
 
 
 @transaction.atomic
@@ -258,10 +239,28 @@ class _Outcome:
     moments: list[datetime]
 
 
+# The demo's documents requests are answered within this many days of being asked.
+DOCUMENTS_DEADLINE_DAYS = 15
+
+
 def _outcome(spec, version: FormVersion, start: date, minute: int, now: datetime) -> _Outcome:
     due_on = None
-    if not spec.draft and version.silence_rule != SilenceRule.NONE:
-        due_on = implicit_decision_on(start, version.silence_delay)
+    if not spec.draft:
+        # Pieces asked and not yet received: the demo tells no story of their arrival.
+        document_requests = [
+            (asked_on, None, asked_on + timedelta(days=DOCUMENTS_DEADLINE_DAYS))
+            for asked_on in (
+                start + timedelta(days=step.day)
+                for step in spec.steps
+                if step.kind == "documents_requested"
+            )
+        ]
+        due_on = implicit_decision_date(
+            received_on=start,
+            rule=version.silence_rule,
+            delay=version.silence_delay,
+            document_requests=document_requests,
+        )
     status, decided_on, moments = Status.DRAFT if spec.draft else Status.SUBMITTED, None, []
     # Each step an hour after the last; an implicit decision at night, when the timer runs.
     for hour, step in enumerate(spec.steps, start=10):
@@ -271,8 +270,6 @@ def _outcome(spec, version: FormVersion, start: date, minute: int, now: datetime
             status = step.status
             if status in FINAL_STATES and status != Status.WITHDRAWN:
                 decided_on = day
-    if status == Status.AWAITING_CITIZEN and version.silence_rule == SilenceRule.ACCEPTANCE:
-        due_on = None  # L114-5: an acceptance delay only starts once the file is complete
     return _Outcome(status, due_on, decided_on, moments)
 
 
@@ -371,8 +368,20 @@ def _play(request, step, actor, previous, world, summary, now) -> str:
         _event(request, Event.Kind.NOTE, actor, {"text": step.text}, summary)
         return previous
     if kind == "documents_requested":
-        deadline = (timezone.localdate() + timedelta(days=15)).isoformat()
-        payload = {"documents": list(step.documents), "deadline": deadline}
+        asked_on = timezone.localdate()
+        document_request = DocumentRequest.objects.create(
+            request=request,
+            asked_on=asked_on,
+            answer_deadline=asked_on + timedelta(days=DOCUMENTS_DEADLINE_DAYS),
+            pieces=list(step.documents),
+            asked_by=actor,
+        )
+        summary.created += 1
+        payload = {
+            "document_request_id": document_request.pk,
+            "documents": document_request.pieces,
+            "deadline": document_request.answer_deadline.isoformat(),
+        }
         _event(request, Event.Kind.DOCUMENTS_REQUESTED, actor, payload, summary, citizen_sees=True)
         return previous
     payload = {"from": previous, "to": step.status}

@@ -161,16 +161,6 @@ def _schema(*pages: dict) -> dict:
     return {"version": 1, "pages": list(pages)}
 
 
-def _contact_page() -> dict:
-    return _page(
-        "contact", "Pour vous répondre",
-        _field("nom", "text", "Vos prénom et nom", required=False),
-        _field("email", "email", "Adresse électronique", required=False,
-               help="Pour recevoir le suivi de votre demande."),
-        _field("telephone", "phone", "Téléphone", required=False),
-    )  # fmt: skip
-
-
 _SIGNALEMENT = _schema(
     _page(
         "probleme", "Le problème",
@@ -179,45 +169,78 @@ _SIGNALEMENT = _schema(
             ("depot-sauvage", "Dépôt sauvage"), ("signalisation", "Signalisation, marquage"),
             ("trottoir", "Trottoir dégradé"), ("autre", "Autre"),
         )),
-        _field("adresse", "address", "Où ?", help="Adresse ou repère le plus proche."),
-        _field("description", "textarea", "Décrivez le problème", max_length=2000),
-        _field("photo", "file", "Photo", required=False, accept=["image/jpeg", "image/png"],
-               max_size_mb=10),
+        _field("nature_precision", "text", "Précisez la nature du problème", max_length=200,
+               condition={"field": "nature", "op": "equals", "value": "autre"}),
+        _field("adresse", "address", "Où se trouve le problème ?",
+               hint="L'adresse la plus proche ; pour un repère, écrivez-le avec la voie, par "
+               "exemple « Rue des Tilleuls, face au n° 10 »."),
+        _field("description", "textarea", "Décrivez le problème", max_length=2000,
+               hint="Ce que vous avez constaté, depuis quand, s'il y a un danger."),
+        _field("photo", "file", "Photos", required=False,
+               hint="Une photo aide les services à préparer leur intervention.",
+               accept=["jpeg", "png", "heic", "webp"], max_size_mb=10, max_files=3),
     ),
-    _contact_page(),
+    _page(
+        "contact", "Pour vous répondre",
+        _field("nom", "text", "Vos prénom et nom", required=False, autocomplete="name",
+               carry_over=True),
+        _field("email", "email", "Adresse électronique", required=False, prefill="email",
+               carry_over=True,
+               hint="Pour être informé de l'intervention. Sans adresse, le signalement est "
+               "traité, mais vous n'en recevez pas de nouvelles."),
+        _field("telephone", "phone", "Téléphone", required=False, prefill="phone",
+               carry_over=True, hint="Si le service a besoin d'une précision."),
+    ),
 )  # fmt: skip
 
 _INFORMATION = _schema(
     _page(
         "question", "Votre question",
-        _field("sujet", "choice", "Votre question concerne", options=_options(
+        _field("sujet", "choice", "Votre question concerne", widget="select", options=_options(
             ("etat-civil", "État civil"), ("urbanisme", "Urbanisme, travaux"),
             ("voirie", "Voirie, propreté"), ("associations", "Associations"),
             ("social", "Action sociale, seniors"), ("autre", "Autre sujet"),
         )),
-        _field("objet", "text", "Objet", max_length=200),
+        _field("objet", "text", "Objet", max_length=200,
+               hint="En quelques mots, par exemple « Horaires de la déchetterie »."),
         _field("question", "textarea", "Votre question", max_length=4000),
-        _field("piece_jointe", "file", "Document utile", required=False),
+        _field("piece_jointe", "file", "Document utile", required=False,
+               accept=["pdf", "jpeg", "png", "heic"], max_size_mb=10),
     ),
-    _contact_page(),
     _page(
-        "reponse", "Réponse",
+        "contact", "Pour vous répondre",
+        _field("nom", "text", "Vos prénom et nom", autocomplete="name", carry_over=True),
         _field("canal_reponse", "choice", "Comment souhaitez-vous recevoir la réponse ?",
                options=_options(("email", "Par courriel"), ("telephone", "Par téléphone"),
                                 ("courrier", "Par courrier"))),
+        _field("email", "email", "Adresse électronique", prefill="email", carry_over=True,
+               condition={"field": "canal_reponse", "op": "equals", "value": "email"}),
+        _field("telephone", "phone", "Téléphone", prefill="phone", carry_over=True,
+               hint="Un agent vous rappelle en semaine, aux heures d'ouverture de la mairie.",
+               condition={"field": "canal_reponse", "op": "equals", "value": "telephone"}),
+        _field("adresse", "address", "Adresse postale", prefill="address", carry_over=True,
+               condition={"field": "canal_reponse", "op": "equals", "value": "courrier"}),
     ),
 )  # fmt: skip
 
 _OCCUPATION = _schema(
     _page(
         "demandeur", "Le demandeur",
-        _field("qualite", "choice", "Vous faites la demande en tant que", options=_options(
-            ("particulier", "Particulier"), ("professionnel", "Professionnel"),
-            ("association", "Association"),
-        )),
-        _field("siret", "siret", "Numéro SIRET", required=False,
-               show_if={"qualite": "professionnel"}),
-        _field("rna", "rna", "Numéro RNA", required=False, show_if={"qualite": "association"}),
+        _field("qualite", "choice", "Vous faites la demande en tant que", carry_over=True,
+               options=_options(("particulier", "Particulier"),
+                                ("professionnel", "Professionnel"),
+                                ("association", "Association"))),
+        _field("nom_structure", "text", "Nom de l'entreprise ou de l'association",
+               autocomplete="organization", carry_over=True, condition={"any": [
+                   {"field": "qualite", "op": "equals", "value": "professionnel"},
+                   {"field": "qualite", "op": "equals", "value": "association"},
+               ]}),
+        _field("siret", "siret", "Numéro SIRET", carry_over=True,
+               hint="14 chiffres, sur l'extrait Kbis ou l'avis de situation Sirene.",
+               condition={"field": "qualite", "op": "equals", "value": "professionnel"}),
+        _field("rna", "rna", "Numéro RNA", carry_over=True,
+               hint="W suivi de 9 chiffres ou lettres, sur le récépissé de la préfecture.",
+               condition={"field": "qualite", "op": "equals", "value": "association"}),
     ),
     _page(
         "occupation", "L'occupation",
@@ -226,25 +249,36 @@ _OCCUPATION = _schema(
             ("demenagement", "Stationnement d'un véhicule de déménagement"),
             ("terrasse", "Terrasse de café ou de restaurant"), ("stand", "Stand, manifestation"),
         )),
-        _field("adresse", "address", "Emplacement"),
-        _field("date_debut", "date", "Premier jour"),
-        _field("date_fin", "date", "Dernier jour"),
-        _field("surface_m2", "integer", "Surface occupée (m²)", min=1, max=500),
-        _field("precisions", "textarea", "Précisions", required=False),
+        _field("adresse", "address", "Emplacement", prefill="address"),
+        _field("date_debut", "date", "Premier jour", min="today",
+               hint="Déposez votre demande au moins trois semaines avant ce jour."),
+        _field("date_fin", "date", "Dernier jour", min="today"),
+        _field("surface_m2", "integer", "Surface occupée (m²)", min=1, max=500,
+               hint="Longueur multipliée par largeur, arrondie au mètre carré supérieur."),
+        _field("precisions", "textarea", "Précisions", required=False, max_length=2000),
     ),
     _page(
         "pieces", "Pièces justificatives",
-        _field("plan", "file", "Plan de situation de l'emplacement"),
-        _field("assurance", "file", "Attestation d'assurance responsabilité civile"),
+        _field("plan", "file", "Plan de situation de l'emplacement",
+               hint="Un plan ou une photo annotée suffit.",
+               accept=["pdf", "jpeg", "png", "heic"], max_size_mb=10, max_files=2),
+        _field("assurance", "file", "Attestation d'assurance responsabilité civile",
+               accept=["pdf", "jpeg", "png"], max_size_mb=10),
+        _field("kbis", "file", "Extrait Kbis de moins de trois mois", accept=["pdf"],
+               max_size_mb=5,
+               condition={"field": "qualite", "op": "equals", "value": "professionnel"}),
     ),
 )  # fmt: skip
 
 _SUBVENTION = _schema(
     _page(
         "association", "L'association",
-        _field("rna", "rna", "Numéro RNA"),
-        _field("siret", "siret", "Numéro SIRET", required=False),
-        _field("nom_association", "text", "Nom de l'association"),
+        _field("rna", "rna", "Numéro RNA", carry_over=True,
+               hint="W suivi de 9 chiffres ou lettres, sur le récépissé de la préfecture."),
+        _field("siret", "siret", "Numéro SIRET", required=False, carry_over=True,
+               hint="Si l'association en a un : il est nécessaire pour recevoir une subvention."),
+        _field("nom_association", "text", "Nom de l'association", autocomplete="organization",
+               carry_over=True),
     ),
     _page(
         "projet", "Le projet",
@@ -252,23 +286,30 @@ _SUBVENTION = _schema(
             ("fonctionnement", "Le fonctionnement de l'association"),
             ("projet", "Un projet précis"),
         )),
-        _field("intitule", "text", "Intitulé du projet", max_length=200),
-        _field("description", "textarea", "Présentation du projet"),
+        _field("intitule", "text", "Intitulé du projet", max_length=200,
+               condition={"field": "objet", "op": "equals", "value": "projet"}),
+        _field("description", "textarea", "Présentation de la demande", max_length=5000,
+               hint="Les actions prévues, les personnes qui en bénéficient, les partenaires."),
         _field("public_vise", "multichoice", "Public visé", options=_options(
             ("enfants", "Enfants"), ("jeunes", "Jeunes"), ("familles", "Familles"),
             ("seniors", "Seniors"), ("tous", "Tous publics"),
         )),
-        _field("date_debut", "date", "Date de début"),
-        _field("budget_total", "integer", "Budget total du projet (€)", min=0),
+        _field("date_debut", "date", "Date de début du projet",
+               condition={"field": "objet", "op": "equals", "value": "projet"}),
+        _field("budget_total", "integer", "Budget total (€)", min=0),
         _field("montant_demande", "integer", "Montant demandé (€)", min=1),
         _field("deja_aidee", "yesno", "La ville vous a-t-elle déjà accordé une subvention ?"),
+        _field("derniere_subvention", "integer", "Montant de la dernière subvention (€)",
+               required=False, min=1,
+               condition={"field": "deja_aidee", "op": "equals", "value": True}),
     ),
     _page(
         "pieces", "Pièces justificatives",
-        _field("statuts", "file", "Statuts de l'association"),
-        _field("comptes", "file", "Derniers comptes approuvés"),
-        _field("budget", "file", "Budget prévisionnel du projet"),
-        _field("rib", "file", "Relevé d'identité bancaire"),
+        _field("statuts", "file", "Statuts de l'association", accept=["pdf", "jpeg", "png"]),
+        _field("comptes", "file", "Derniers comptes approuvés", accept=["pdf"]),
+        _field("budget", "file", "Budget prévisionnel du projet", accept=["pdf"],
+               condition={"field": "objet", "op": "equals", "value": "projet"}),
+        _field("rib", "file", "Relevé d'identité bancaire", accept=["pdf", "jpeg", "png"]),
     ),
 )  # fmt: skip
 
@@ -279,10 +320,13 @@ _ACTE = _schema(
             ("naissance", "Acte de naissance"), ("mariage", "Acte de mariage"),
             ("deces", "Acte de décès"),
         )),
-        _field("forme", "choice", "Forme", options=_options(
-            ("copie-integrale", "Copie intégrale"), ("extrait-filiation", "Extrait avec filiation"),
-            ("extrait-sans-filiation", "Extrait sans filiation"),
-        )),
+        _field("forme", "choice", "Forme",
+               hint="La copie intégrale et l'extrait avec filiation mentionnent les parents.",
+               options=_options(
+                   ("copie-integrale", "Copie intégrale"),
+                   ("extrait-filiation", "Extrait avec filiation"),
+                   ("extrait-sans-filiation", "Extrait sans filiation"),
+               )),
     ),
     _page(
         "personne", "La personne concernée",
@@ -291,15 +335,35 @@ _ACTE = _schema(
             ("parent", "Son père ou sa mère"), ("conjoint", "Son conjoint"),
             ("autre", "Autre (notaire, avocat…)"),
         )),
-        _field("nom", "text", "Nom de la personne concernée"),
-        _field("prenoms", "text", "Prénoms"),
-        _field("date_evenement", "date", "Date de l'événement (naissance, mariage ou décès)"),
+        _field("qualite_demandeur", "text", "Précisez à quel titre vous demandez l'acte",
+               hint="Par exemple : notaire chargé de la succession.",
+               condition={"field": "lien", "op": "equals", "value": "autre"}),
+        _field("nom", "text", "Nom de naissance de la personne concernée"),
+        _field("prenoms", "text", "Prénoms", hint="Dans l'ordre de l'état civil."),
+        _field("date_evenement", "date", "Date de l'événement", max="today",
+               hint="Date de la naissance, du mariage ou du décès."),
     ),
+    {**_page(
+        "naissance", "La naissance",
+        _field("nom_pere", "text", "Nom et prénoms du père", required=False,
+               hint="S'ils figurent sur l'acte : ils aident à le retrouver."),
+        _field("nom_mere", "text", "Nom de naissance et prénoms de la mère", required=False),
+    ), "condition": {"field": "type_acte", "op": "equals", "value": "naissance"}},
+    {**_page(
+        "mariage", "Le mariage",
+        _field("conjoint", "text", "Nom et prénoms de l'autre époux", required=False,
+               hint="Ils aident à retrouver l'acte."),
+    ), "condition": {"field": "type_acte", "op": "equals", "value": "mariage"}},
     _page(
-        "envoi", "Envoi",
+        "envoi", "Vos coordonnées",
+        _field("demandeur_prenoms", "text", "Vos prénoms", prefill="given_names",
+               carry_over=True),
+        _field("demandeur_nom", "text", "Votre nom", prefill="family_name", carry_over=True),
         _field("nombre_exemplaires", "integer", "Nombre d'exemplaires", min=1, max=5),
-        _field("adresse_envoi", "address", "Adresse d'envoi"),
-        _field("email", "email", "Adresse électronique", required=False),
+        _field("adresse_envoi", "address", "Adresse d'envoi", prefill="address",
+               carry_over=True),
+        _field("email", "email", "Adresse électronique", required=False, prefill="email",
+               carry_over=True, hint="Pour suivre votre demande."),
     ),
 )  # fmt: skip
 

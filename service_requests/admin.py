@@ -22,12 +22,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from service_requests.identifiers import normalise_reference
 from service_requests.models import (
     Document,
+    DocumentRequest,
     Event,
     Interaction,
     Message,
+    NotificationSent,
     RoutingRule,
     ServiceRequest,
     Status,
+    TeamTask,
 )
 
 
@@ -288,3 +291,34 @@ class RoutingRuleAdmin(SimpleHistoryAdmin):
     list_select_related = ["procedure", "team"]
     search_fields = ["name"]
     autocomplete_fields = ["procedure", "team"]
+
+
+@admin.register(DocumentRequest)
+class DocumentRequestAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Asked and answered through the services, which move the legal dates with them."""
+
+    reference_lookup = "request__reference"
+    list_display = ["request", "asked_on", "answer_deadline", "answered_on", "asked_by"]
+    list_select_related = ["request", "asked_by"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+
+
+@admin.register(NotificationSent)
+class NotificationSentAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    reference_lookup = "request__reference"
+    list_display = ["request", "kind", "due_on", "days_before", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["request"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+
+
+@admin.register(TeamTask)
+class TeamTaskAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    reference_lookup = "request__reference"
+    list_display = ["request", "team", "kind", "opened_on", "due_on", "done_at"]
+    list_filter = ["kind", "team"]
+    list_select_related = ["request", "team"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False

@@ -75,7 +75,8 @@ def _in(field: str, values) -> models.Q:
 
 class ServiceRequestQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status__in=OPEN_STATES)
+        # Sorted like the partial indexes' predicate, so that the planner matches it as is.
+        return self.filter(status__in=sorted(OPEN_STATES))
 
     def due_before(self, day):
         return self.open().filter(decision_due_on__lte=day)
@@ -199,6 +200,18 @@ class ServiceRequest(models.Model):
             models.Index(fields=["citizen", "-created_at"], name="request_citizen_idx"),
             models.Index(fields=["procedure", "status"], name="request_procedure_status_idx"),
             models.Index(fields=["submitted_at"], name="request_submitted_at_idx"),
+            # The nightly purge of drafts past their lifespan.
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(status="draft"),
+                name="request_draft_updated_idx",
+            ),
+            # The nightly catch-up of implicit decisions whose notices did not all go out.
+            models.Index(
+                fields=["implicit_decision_triggered_at"],
+                condition=models.Q(implicit_decision_triggered_at__isnull=False),
+                name="request_implicit_triggered_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -227,6 +240,9 @@ class EventKind(models.TextChoices):
     DECISION = "decision", _("Décision")
     IMPLICIT_DECISION = "implicit_decision", _("Décision implicite")
     WITHDRAWN = "withdrawn", _("Retrait de la demande")
+    COMPLETED = "completed", _("Dossier complet")
+    DOCUMENTS_OVERDUE = "documents_overdue", _("Délai d'envoi des pièces dépassé")
+    REASONS_REQUESTED = "reasons_requested", _("Motifs demandés")
 
 
 class EventVisibility(models.TextChoices):
@@ -452,3 +468,152 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentRequest(models.Model):
+    """Missing pieces asked of the citizen, with the deadline to send them (L114-5). Feeds the
+    decision date: an acceptance delay restarts when the pieces arrive, a rejection delay is
+    suspended meanwhile (service_requests.deadlines). At most one is open at a time."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.PROTECT, related_name="document_requests"
+    )
+    asked_on = models.DateField(_("demandées le"))
+    answer_deadline = models.DateField(_("à fournir avant le"))
+    answered_on = models.DateField(_("reçues le"), null=True, blank=True)
+    pieces = models.JSONField(_("pièces demandées"), default=list, help_text=_("Libellés."))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set once the agent has been told that the deadline passed, so that it is told once.
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demande de pièces")
+        verbose_name_plural = _("demandes de pièces")
+        ordering = ["asked_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answer_deadline__gte=models.F("asked_on")),
+                name="documentrequest_deadline_after_asked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_on__isnull=True)
+                | models.Q(answered_on__gte=models.F("asked_on")),
+                name="documentrequest_answered_after_asked",
+            ),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(answered_on__isnull=True),
+                name="documentrequest_one_open_per_request",
+            ),
+        ]
+        indexes = [
+            # The nightly look for deadlines passed and not yet alerted.
+            models.Index(
+                fields=["answer_deadline"],
+                condition=models.Q(answered_on__isnull=True, overdue_alerted_at__isnull=True),
+                name="documentrequest_overdue_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.asked_on:%d/%m/%Y}"
+
+    def as_deadline_input(self) -> tuple:
+        """`(asked_on, answered_on or None, answer_deadline)`, as deadlines.py takes it."""
+        return (self.asked_on, self.answered_on, self.answer_deadline)
+
+
+class NotificationKind(models.TextChoices):
+    DECISION_REMINDER = "decision_reminder", _("Rappel d'échéance à l'équipe")
+    IMPLICIT_DECISION_CITIZEN = "implicit_citizen", _("Décision implicite : usager")
+    IMPLICIT_DECISION_TEAM = "implicit_team", _("Décision implicite : équipe")
+    REASONS_REQUESTED = "reasons_requested", _("Motifs demandés : équipe")
+    DRAFT_EXPIRY = "draft_expiry", _("Suppression prochaine du brouillon : usager")
+
+
+class NotificationSent(models.Model):
+    """One notification that went out. The unique key makes a second send a no-op: a reminder
+    for a decision due on a given day, N days before, is sent once; a new due day is a new
+    reminder. Cascades with its request: only drafts are ever deleted, and their stamps go
+    with them."""
+
+    Kind = NotificationKind
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="notifications_sent"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    due_on = models.DateField(_("échéance concernée"))
+    days_before = models.PositiveSmallIntegerField(_("jours avant l'échéance"), default=0)
+    sent_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification envoyée")
+        verbose_name_plural = _("notifications envoyées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind", "due_on", "days_before"],
+                name="notificationsent_once",
+            ),
+            models.CheckConstraint(
+                condition=_in("kind", NotificationKind.values), name="notificationsent_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.get_kind_display()} · {self.due_on:%d/%m/%Y}"
+
+
+class TaskKind(models.TextChoices):
+    REASONS_REQUESTED = "reasons_requested", _("Communiquer les motifs d'un rejet implicite")
+
+
+class TeamTask(models.Model):
+    """Work owed by a team by a date, such as the reasons of an implicit rejection the citizen
+    asked for (L232-4: within one month)."""
+
+    Kind = TaskKind
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="tasks")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    opened_on = models.DateField(_("ouverte le"))
+    due_on = models.DateField(_("à faire avant le"))
+    done_at = models.DateTimeField(_("faite le"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tâche d'équipe")
+        verbose_name_plural = _("tâches d'équipe")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("kind", TaskKind.values), name="teamtask_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("opened_on")),
+                name="teamtask_due_after_opened",
+            ),
+            # The reasons are owed once, however many times the citizen asks.
+            models.UniqueConstraint(
+                fields=["request", "kind"],
+                condition=models.Q(kind="reasons_requested"),
+                name="teamtask_reasons_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["team", "due_on"],
+                condition=models.Q(done_at__isnull=True),
+                name="teamtask_team_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.get_kind_display()}"

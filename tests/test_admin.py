@@ -18,11 +18,14 @@ from forms_builder.models import FormVersion
 from gru.models import SitePage
 from service_requests.models import (
     Document,
+    DocumentRequest,
     Event,
     Interaction,
     Message,
+    NotificationSent,
     RoutingRule,
     ServiceRequest,
+    TeamTask,
 )
 from tests.factories import (
     CitizenFactory,
@@ -39,7 +42,16 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Written only through the services (filing, messaging, uploads) or never (the timeline).
-NO_ADD_ON_PURPOSE = {Event, Message, Document, ServiceRequest}
+# Written only through the services, which keep the timeline and the legal dates in step.
+NO_ADD_ON_PURPOSE = {
+    Event,
+    Message,
+    Document,
+    ServiceRequest,
+    DocumentRequest,
+    NotificationSent,
+    TeamTask,
+}
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
 

@@ -1,0 +1,42 @@
+"""Helpers the request services share: the row lock, the event, the after-commit enqueue."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from gru.models import User
+from service_requests.models import Event, ServiceRequest
+
+
+def lock(request: ServiceRequest) -> ServiceRequest:
+    """The request's row, locked until the transaction ends, as it is now in the database.
+
+    Every service that changes a request's status or dates takes this lock first, and the
+    implicit-decision sweep skips locked rows: whoever holds the row decides, the other then
+    sees the result (the sweep re-checks, a service's guard refuses)."""
+    return (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("form_version")
+        .get(pk=request.pk)
+    )
+
+
+def record(
+    request: ServiceRequest,
+    kind: str,
+    *,
+    actor: User | None = None,
+    payload: dict | None = None,
+    citizen_sees: bool = False,
+) -> Event:
+    visibility = Event.Visibility.CITIZEN if citizen_sees else Event.Visibility.INTERNAL
+    return Event.objects.create(
+        request=request, kind=kind, actor=actor, visibility=visibility, payload=payload or {}
+    )
+
+
+def after_commit(enqueue: Callable[[], object]) -> None:
+    """Run `enqueue` (a task's `.delay`) once the transaction commits. Robust: a broker outage
+    must not turn a committed decision into an error; what was not enqueued is caught up by
+    the nightly tasks, which find it from the database."""
+    transaction.on_commit(enqueue, robust=True)

@@ -1,0 +1,148 @@
+"""Celery tasks of the relationship store. Thin: they take ids (or nothing), call a service,
+and may run twice: every service they call is idempotent. No ETA or countdown: the timers are
+dates in the database that the beat-driven sweeps act on."""
+
+import smtplib
+from datetime import date
+
+import redis
+from celery import shared_task
+from django.db import OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from service_requests import services
+
+# What a retry may cure: the database or Redis away for a moment, the mail server refusing.
+TRANSIENT = (OperationalError, redis.exceptions.ConnectionError, BrokerError)
+MAIL_TRANSIENT = (*TRANSIENT, smtplib.SMTPException, ConnectionError, TimeoutError)
+RETRY = {"retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 5, "retry_jitter": True}
+
+
+@shared_task(
+    name="service_requests.tasks.apply_implicit_decisions",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def apply_implicit_decisions() -> int:
+    return services.implicit_decisions_apply_due().decided
+
+
+@shared_task(
+    name="service_requests.tasks.deliver_implicit_decision",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=120,
+    time_limit=180,
+    **RETRY,
+)
+def deliver_implicit_decision(request_id: int) -> None:
+    services.request_deliver_implicit_decision(request_id=request_id)
+
+
+@shared_task(
+    name="service_requests.tasks.redeliver_implicit_decisions",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def redeliver_implicit_decisions() -> int:
+    return services.implicit_decisions_redeliver()
+
+
+@shared_task(
+    name="service_requests.tasks.enqueue_decision_reminders",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def enqueue_decision_reminders() -> int:
+    return services.reminders_enqueue_due()
+
+
+@shared_task(
+    name="service_requests.tasks.send_decision_reminder",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def send_decision_reminder(request_id: int, days_before: int, due_on: str) -> bool:
+    return services.request_send_decision_reminder(
+        request_id=request_id, days_before=days_before, due_on=date.fromisoformat(due_on)
+    )
+
+
+@shared_task(
+    name="service_requests.tasks.enqueue_documents_overdue_alerts",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def enqueue_documents_overdue_alerts() -> int:
+    return services.documents_overdue_enqueue()
+
+
+@shared_task(
+    name="service_requests.tasks.alert_documents_overdue",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def alert_documents_overdue(document_request_id: int) -> bool:
+    return services.request_alert_documents_overdue(document_request_id=document_request_id)
+
+
+@shared_task(
+    name="service_requests.tasks.purge_expired_drafts",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def purge_expired_drafts() -> int:
+    return services.drafts_purge_expired().deleted
+
+
+@shared_task(
+    name="service_requests.tasks.warn_draft_expiry",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def warn_draft_expiry(request_id: int, expires_on: str) -> bool:
+    return services.request_warn_draft_expiry(
+        request_id=request_id, expires_on=date.fromisoformat(expires_on)
+    )
+
+
+@shared_task(
+    name="service_requests.tasks.notify_reasons_requested",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def notify_reasons_requested(task_id: int) -> None:
+    services.task_notify_reasons_requested(task_id=task_id)
+
+
+# Filing
+
+
+@shared_task(
+    name="service_requests.tasks.send_receipt",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def send_receipt(request_id: int) -> bool:
+    from service_requests.services.receipts import request_send_receipt
+
+    return request_send_receipt(request_id=request_id)
