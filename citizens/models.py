@@ -84,8 +84,7 @@ class Citizen(models.Model):
                 condition=~models.Q(franceconnect_sub=""), name="citizen_fc_sub_not_empty"
             ),
             models.CheckConstraint(
-                condition=models.Q(postcode="")
-                | models.Q(postcode__regex=r"^[0-9]{5}$"),
+                condition=models.Q(postcode="") | models.Q(postcode__regex=r"^[0-9]{5}$"),
                 name="citizen_postcode_format",
             ),
             models.CheckConstraint(

@@ -5,19 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('citizens', '0001_initial'),
+        ("citizens", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='citizen',
-            name='citizen_postcode_format',
+            model_name="citizen",
+            name="citizen_postcode_format",
         ),
         migrations.AddConstraint(
-            model_name='citizen',
-            constraint=models.CheckConstraint(condition=models.Q(('postcode', ''), ('postcode__regex', '^[0-9]{5}$'), _connector='OR'), name='citizen_postcode_format'),
+            model_name="citizen",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("postcode", ""), ("postcode__regex", "^[0-9]{5}$"), _connector="OR"
+                ),
+                name="citizen_postcode_format",
+            ),
         ),
     ]
