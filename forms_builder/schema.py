@@ -70,7 +70,10 @@ from .fields.base import PREFILL_AUTOCOMPLETE
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,49}")
 # Names the filing pages POST besides the fields.
-RESERVED_IDS = frozenset({"action", "csrfmiddlewaretoken", "page"})
+# Form keys, and the fixed steps of the filing URLs (a page with such an id would be unreachable).
+RESERVED_IDS = frozenset(
+    {"action", "csrfmiddlewaretoken", "page", "verification", "coordonnees", "confirmation"}
+)
 PAGE_KEYS = frozenset({"id", "title", "condition", "fields"})
 PREFILL_KEYS = frozenset(PREFILL_AUTOCOMPLETE)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from service_requests.views import tracking
+from service_requests.views import filing, tracking
 
 app_name = "service_requests"
 
@@ -14,4 +14,20 @@ urlpatterns = [
         name="document",
     ),
     path("suivi/<str:reference>/<str:token>/", tracking.secret_link, name="secret_link"),
+    # Filing a démarche: under /demarches/, but forms_builder imports no other app. The fixed
+    # steps come before "<page_id>/" (page ids are lower-case letters, digits and "_").
+    path("demarches/<slug:slug>/deposer/", filing.start, name="filing_start"),
+    path("demarches/<slug:slug>/deposer/verification/", filing.review, name="filing_review"),
+    path("demarches/<slug:slug>/deposer/coordonnees/", filing.contact, name="filing_contact"),
+    path(
+        "demarches/<slug:slug>/deposer/confirmation/<str:reference>/",
+        filing.confirmation,
+        name="filing_confirmation",
+    ),
+    path(
+        "demarches/<slug:slug>/deposer/a-partir-de/<str:reference>/",
+        filing.start_from,
+        name="filing_start_from",
+    ),
+    path("demarches/<slug:slug>/deposer/<slug:page_id>/", filing.page, name="filing_page"),
 ]

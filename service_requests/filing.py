@@ -1,0 +1,217 @@
+"""Filing, the read side: which form a citizen fills, and where their answers wait until sent.
+
+Where the answers wait:
+
+- **Anonymous citizen**: in the session, under `SESSION_KEY`, one entry per procedure holding
+  the form version pinned when the form started, the answers (cleaned values, JSON), the page
+  reached and the idempotency key of the submission. Sessions are rows in PostgreSQL
+  (SESSION_ENGINE "db"), so the answers live exactly as long as the session cookie
+  (SESSION_COOKIE_AGE): when it expires, or the citizen clears their cookies, the answers are
+  gone and the form starts again empty. Files uploaded meanwhile stay in the private storage,
+  referenced by nothing (a cleanup job must remove them: see `upload_store`).
+- **Signed-in citizen**: a ServiceRequest in status draft (`data` = the answers), saved on
+  each page (services.filing.draft_save), one per citizen and procedure, resumed from any
+  browser. The session keeps only the page reached; losing it loses nothing but that.
+
+A form always renders with the version it started with, even when a newer one is published.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from citizens.models import Citizen
+from forms_builder.engine import FormRun
+from forms_builder.models import FormVersion, Procedure
+from forms_builder.schema import iter_fields
+from service_requests.models import ServiceRequest, Status
+
+SESSION_KEY = "filing"
+REVIEW = "verification"  # "page reached": the review
+PROFILE_KEYS = ("given_names", "family_name", "street", "postcode", "city", "email", "phone")
+# What FranceConnect certifies: shown, never editable, when the citizen's identity comes from it.
+CERTIFIED_KEYS = frozenset({"given_names", "family_name", "birth_date"})
+
+
+@dataclass
+class Filing:
+    """A form being filled: its procedure and pinned version, the answers so far, the page
+    reached, the key that makes its submission idempotent, and the draft row when the citizen
+    is signed in (None for an anonymous citizen, or before their first page is saved)."""
+
+    procedure: Procedure
+    version: FormVersion
+    answers: dict[str, Any]
+    page: str | None = None
+    idempotency_key: str | None = None
+    draft: ServiceRequest | None = None
+    started: bool = False  # False: nothing saved yet (a first visit)
+    profile: tuple | None = None  # a signed-in citizen's (profile, certified keys), once read
+
+    def run(self, profile: Mapping[str, Any] | None = None, locked=()) -> FormRun:
+        return FormRun(self.version.schema, self.answers, profile=profile, locked=locked)
+
+
+def published_version(procedure: Procedure) -> FormVersion | None:
+    """The form a new request starts with: the procedure's latest published version."""
+    return (
+        FormVersion.objects.filter(procedure=procedure, published_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+
+
+def open_draft(user, procedure: Procedure) -> ServiceRequest | None:
+    """The signed-in citizen's draft for this procedure, with its pinned version."""
+    return (
+        ServiceRequest.objects.filter(status=Status.DRAFT, procedure=procedure, citizen__user=user)
+        .select_related("form_version", "citizen")
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def citizen_of(user) -> Citizen | None:
+    return Citizen.objects.filter(user=user).first()
+
+
+def profile_of(user, citizen: Citizen | None) -> tuple[dict[str, Any], frozenset[str]]:
+    """What prefills a signed-in citizen's form, and the keys FranceConnect certified."""
+    if citizen is None:
+        profile = {
+            "given_names": user.first_name,
+            "family_name": user.last_name,
+            "email": user.email,
+        }
+        return profile, frozenset()
+    profile: dict[str, Any] = {key: getattr(citizen, key) for key in PROFILE_KEYS}
+    profile["email"] = citizen.email or user.email
+    profile["birth_date"] = citizen.birth_date
+    certified = citizen.identity_assurance == Citizen.IdentityAssurance.FRANCECONNECT
+    return profile, CERTIFIED_KEYS if certified else frozenset()
+
+
+# --- The session ------------------------------------------------------------------------------
+
+
+def session_entry(session, procedure: Procedure) -> dict | None:
+    return session.get(SESSION_KEY, {}).get(str(procedure.pk))
+
+
+def session_save(session, procedure: Procedure, entry: dict) -> None:
+    entries = dict(session.get(SESSION_KEY, {}))
+    entries[str(procedure.pk)] = entry
+    session[SESSION_KEY] = entries
+
+
+def session_forget(session, procedure: Procedure) -> None:
+    entries = dict(session.get(SESSION_KEY, {}))
+    if entries.pop(str(procedure.pk), None) is not None:
+        session[SESSION_KEY] = entries
+
+
+def session_filing(session, procedure: Procedure) -> Filing | None:
+    """The anonymous form in progress in this session, with the version it started with."""
+    entry = session_entry(session, procedure)
+    if not entry or "answers" not in entry:
+        return None
+    version = FormVersion.objects.filter(pk=entry["version"], procedure=procedure).first()
+    if version is None:
+        return None
+    return Filing(
+        procedure=procedure,
+        version=version,
+        answers=dict(entry["answers"]),
+        page=entry.get("page"),
+        idempotency_key=entry.get("key"),
+        started=True,
+    )
+
+
+def session_store(session, filing: Filing) -> None:
+    """Keep an anonymous citizen's form in the session."""
+    session_save(
+        session,
+        filing.procedure,
+        {
+            "version": filing.version.pk,
+            "answers": filing.answers,
+            "page": filing.page,
+            "key": filing.idempotency_key,
+        },
+    )
+
+
+def session_store_page(session, filing: Filing) -> None:
+    """A signed-in citizen's session keeps only the page reached (the answers are the draft's)."""
+    session_save(session, filing.procedure, {"page": filing.page})
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+def parse_idempotency_key(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Files in the answers ---------------------------------------------------------------------
+
+
+def file_field_ids(schema: dict) -> list[str]:
+    return [field["id"] for _page, field in iter_fields(schema) if field["type"] == "file"]
+
+
+def stored_file_keys(schema: dict, answers: Mapping[str, Any]) -> set[str]:
+    """The storage keys of the files the answers hold (descriptors `upload_store` made)."""
+    keys = set()
+    for field_id in file_field_ids(schema):
+        for descriptor in answers.get(field_id) or []:
+            if isinstance(descriptor, dict) and descriptor.get("key"):
+                keys.add(descriptor["key"])
+    return keys
+
+
+# --- The contact step -------------------------------------------------------------------------
+
+
+def contact_defaults(schema: dict, answers: Mapping[str, Any]) -> dict[str, str]:
+    """What the contact step starts from: the email, phone and name the form already asked."""
+    email = phone = name = ""
+    given = family = ""
+    for _page, field in iter_fields(schema):
+        value = answers.get(field["id"])
+        if not isinstance(value, str) or not value:
+            continue
+        kind, prefill = field["type"], field.get("prefill")
+        if kind == "email" and not email:
+            email = value
+        elif kind == "phone" and not phone:
+            phone = value
+        elif field.get("autocomplete") == "name" and not name:
+            name = value
+        elif prefill == "given_names":
+            given = value
+        elif prefill == "family_name":
+            family = value
+    return {"email": email, "phone": phone, "name": name or f"{given} {family}".strip()}
+
+
+def earlier_request(user, procedure: Procedure, reference: str) -> ServiceRequest | None:
+    """A signed-in citizen's own filed request of this procedure, to start a new one from."""
+    return (
+        ServiceRequest.objects.exclude(status=Status.DRAFT)
+        .filter(procedure=procedure, citizen__user=user, reference=reference)
+        .first()
+    )
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

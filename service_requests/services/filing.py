@@ -1,0 +1,419 @@
+"""Filing: uploads kept privately while a form is filled, signed-in citizens' drafts, and the
+submission that turns the answers into a request.
+
+`request_submit` is one transaction: the answers checked again, the request (or the draft
+turned into it), its documents, its "submitted" and "routed" events, its implicit decision
+date and its receipt; the receipt email is enqueued on commit. It is idempotent on the key the
+review page carries: a double click, a refresh or a replayed POST gets the request the first
+one made, and nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from citizens.models import Channel, Citizen
+from forms_builder.engine import FormRun
+from forms_builder.models import FormVersion, Procedure
+from forms_builder.uploads import KINDS, ValidatedFile
+from gru.models import Team, User
+from service_requests import filing
+from service_requests.identifiers import new_tracking_token, unique_reference
+from service_requests.models import (
+    Document,
+    Event,
+    RoutingRule,
+    ServiceRequest,
+    Status,
+)
+from service_requests.services._common import after_commit, record
+from service_requests.services.due_dates import move_decision_due
+from service_requests.services.errors import TransitionRefused
+from service_requests.services.receipts import request_issue_receipt
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_FOLDER = "uploads"
+REFERENCE_ATTEMPTS = 3
+
+
+# --- Uploads -----------------------------------------------------------------------------------
+
+
+def upload_store(upload: ValidatedFile) -> dict:
+    """Save a checked upload in the private storage under a random name (never the citizen's:
+    the name only goes in the descriptor) and return its descriptor for the answers. The
+    engine calls this as soon as the file's page validates.
+
+    Files of a form never sent (an anonymous session that expired, a draft purged) are
+    referenced by no Document: a cleanup of `uploads/` older than the session lifetime and
+    absent from Documents and drafts is still to write."""
+    digest, size = hashlib.sha256(), 0
+    upload.file.seek(0)
+    for chunk in iter(lambda: upload.file.read(64 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    upload.file.seek(0)
+    now = timezone.localdate()
+    key = f"{UPLOAD_FOLDER}/{now:%Y/%m}/{secrets.token_urlsafe(24)}"
+    key = default_storage.save(key, upload.file)
+    return {**upload.descriptor(), "size": size, "key": key, "sha256": digest.hexdigest()}
+
+
+def uploads_discard(keys: Iterable[str]) -> None:
+    """Delete stored uploads that no answer refers to any more (replaced, removed, or of a
+    field the answers now hide). A failure is logged, never shown to the citizen."""
+    for key in keys:
+        if not key.startswith(f"{UPLOAD_FOLDER}/"):
+            continue  # only what upload_store wrote
+        try:
+            default_storage.delete(key)
+        except OSError:
+            logger.warning("upload %s could not be deleted", key, exc_info=True)
+
+
+def _discard_on_commit(keys: set[str]) -> None:
+    if keys:
+        transaction.on_commit(lambda: uploads_discard(keys), robust=True)
+
+
+# --- Drafts of signed-in citizens ------------------------------------------------------------
+
+
+def citizen_for_user(user: User) -> Citizen:
+    """The user's citizen record, created from the account's names and email when missing."""
+    citizen = Citizen.objects.filter(user=user).first()
+    if citizen is not None:
+        return citizen
+    try:
+        with transaction.atomic():
+            return Citizen.objects.create(
+                user=user,
+                given_names=user.first_name,
+                family_name=user.last_name,
+                email=user.email,
+            )
+    except IntegrityError:  # created meanwhile by another request of the same user
+        return Citizen.objects.get(user=user)
+
+
+def draft_save(
+    *,
+    user: User,
+    procedure: Procedure,
+    version: FormVersion,
+    answers: Mapping[str, Any],
+    draft: ServiceRequest | None = None,
+    idempotency_key: str | None = None,
+    discard: Iterable[str] = (),
+) -> ServiceRequest:
+    """Save a signed-in citizen's answers in their draft (created on the first page), and
+    delete the uploads listed in `discard` once saved. `idempotency_key` is set when the
+    review page gives the draft the key its submission will carry."""
+    with transaction.atomic():
+        if draft is None:
+            citizen = citizen_for_user(user)
+            draft = ServiceRequest(
+                procedure=procedure,
+                form_version=version,
+                citizen=citizen,
+                status=Status.DRAFT,
+                channel=Channel.WEB,
+                tracking_token=new_tracking_token(),
+                data=dict(answers),
+            )
+            _insert(draft)
+        else:
+            draft = (
+                ServiceRequest.objects.select_for_update(of=("self",))
+                .select_related("form_version", "citizen")
+                .filter(pk=draft.pk, status=Status.DRAFT)
+                .first()
+            )
+            if draft is None:  # sent from another tab meanwhile, or purged
+                raise TransitionRefused(
+                    "Cette demande a déjà été envoyée ou n'existe plus : reprenez la démarche."
+                )
+            draft.data = dict(answers)
+            fields = ["data", "updated_at"]
+            if idempotency_key is not None and draft.idempotency_key is None:
+                draft.idempotency_key = idempotency_key
+                fields.append("idempotency_key")
+            draft.save(update_fields=fields)
+        _discard_on_commit(set(discard))
+    return draft
+
+
+def draft_start_from(
+    *, user: User, procedure: Procedure, version: FormVersion, earlier: ServiceRequest, profile
+) -> ServiceRequest:
+    """A new draft prefilled from the citizen's profile and, over it, the answers of one of
+    their earlier requests that the form allows to carry over (`carry_over` fields)."""
+    run = FormRun(version.schema, profile=profile[0], locked=profile[1])
+    answers = {**run.initial_answers(), **run.carry_over(earlier.data)}
+    return draft_save(user=user, procedure=procedure, version=version, answers=answers)
+
+
+# --- Routing ----------------------------------------------------------------------------------
+
+
+def _matches_answer(answer: Any, expected: Any) -> bool:
+    if isinstance(answer, list):
+        return expected in answer
+    if isinstance(answer, bool) or isinstance(expected, bool):
+        return answer is expected
+    return answer == expected or str(answer) == str(expected)
+
+
+def _postcodes(data: Mapping[str, Any]) -> list[str]:
+    return [
+        value["postcode"]
+        for value in data.values()
+        if isinstance(value, dict) and isinstance(value.get("postcode"), str)
+    ]
+
+
+def rule_matches(rule: RoutingRule, data: Mapping[str, Any]) -> bool:
+    """Every answer condition holds (field → expected value; a multiple choice contains it),
+    and, when the rule names postcode prefixes, an address of the answers starts with one."""
+    conditions = rule.answer_conditions or {}
+    if not all(_matches_answer(data.get(f), value) for f, value in conditions.items()):
+        return False
+    prefixes = [str(prefix) for prefix in rule.postcode_prefixes or []]
+    if prefixes:
+        return any(code.startswith(tuple(prefixes)) for code in _postcodes(data))
+    return True
+
+
+def route(procedure: Procedure, data: Mapping[str, Any]) -> tuple[Team, RoutingRule | None]:
+    """The team in charge: the first active rule (lowest priority number) of this procedure
+    or of all procedures that matches, else the procedure's default team."""
+    rules = (
+        RoutingRule.objects.filter(is_active=True, team__is_active=True)
+        .filter(Q(procedure=procedure) | Q(procedure__isnull=True))
+        .select_related("team")
+        .order_by("priority", "id")
+    )
+    for rule in rules:
+        if rule_matches(rule, data):
+            return rule.team, rule
+    return procedure.default_team, None
+
+
+# --- Submission -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    request: ServiceRequest
+    created: bool  # False: the key had been used, this is the request it made
+
+
+def _insert(request: ServiceRequest) -> bool:
+    """Insert `request` under a fresh reference; False when its idempotency key is taken (the
+    same submission, committed by another request meanwhile). A savepoint keeps the caller's
+    transaction usable after the unique violation."""
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        request.reference = unique_reference(
+            lambda ref: ServiceRequest.objects.filter(reference=ref).exists()
+        )
+        try:
+            with transaction.atomic():
+                request.save(force_insert=True)
+            return True
+        except IntegrityError:
+            key = request.idempotency_key
+            if key and ServiceRequest.objects.filter(idempotency_key=key).exists():
+                return False
+            if not ServiceRequest.objects.filter(reference=request.reference).exists():
+                raise
+    raise IntegrityError("no free reference")
+
+
+def _without_storage_keys(schema: dict, data: dict) -> dict:
+    """The data as first inserted, before its files are documents: names, kinds, sizes."""
+    data = dict(data)
+    for field_id in filing.file_field_ids(schema):
+        if data.get(field_id):
+            data[field_id] = [
+                {key: d[key] for key in ("name", "kind", "size") if key in d}
+                for d in data[field_id]
+            ]
+    return data
+
+
+def _existing(idempotency_key) -> ServiceRequest | None:
+    return (
+        ServiceRequest.objects.exclude(status=Status.DRAFT)
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
+
+
+def _documents(request: ServiceRequest, run: FormRun, data: dict, actor: User | None) -> dict:
+    """Document rows for the files of the data (the stored files themselves, not copies), and
+    the data with each file's descriptor pointing at its document instead of its storage key."""
+    data, used = dict(data), set()
+    for field_id in filing.file_field_ids(run.schema):
+        descriptors = []
+        for descriptor in data.get(field_id) or []:
+            key = descriptor.get("key")
+            if not key or key in used:
+                raise ValidationError(f"file of {field_id} has no storage key")
+            document = Document(
+                request=request,
+                kind=Document.Kind.UPLOAD,
+                original_name=descriptor["name"],
+                content_type=KINDS[descriptor["kind"]].content_type,
+                size=descriptor["size"],
+                sha256=descriptor["sha256"],
+                visible_to_citizen=True,
+                uploaded_by=actor,
+            )
+            document.file.name = key
+            document.save()
+            used.add(key)
+            descriptors.append(
+                {
+                    "name": descriptor["name"],
+                    "kind": descriptor["kind"],
+                    "size": descriptor["size"],
+                    "document": document.pk,
+                }
+            )
+        if descriptors:
+            data[field_id] = descriptors
+    return data
+
+
+def request_submit(
+    *,
+    procedure: Procedure,
+    version: FormVersion,
+    answers: Mapping[str, Any],
+    idempotency_key,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    citizen: Citizen | None = None,
+    actor: User | None = None,
+    draft: ServiceRequest | None = None,
+    channel: str = Channel.WEB,
+) -> Submission:
+    """File a request from a form's answers, once per `idempotency_key`.
+
+    The answers are checked again through the form (`IncompleteForm` when a page shown has
+    errors: nothing is written); what the form hides is not stored, and its uploaded files are
+    deleted once committed. Files travel in the answers as the descriptors `upload_store`
+    returned; each becomes a Document. A signed-in citizen's `draft` becomes the request
+    (same row). The team comes from the routing rules, the implicit decision date from the
+    deadline engine (`move_decision_due`), and the receipt PDF is generated in the same
+    transaction, so that the confirmation page can offer it whatever the broker does; only its
+    email goes through Celery, on commit."""
+    from service_requests import tasks
+
+    existing = _existing(idempotency_key)
+    if existing is not None:
+        return Submission(existing, created=False)
+    if version.procedure_id != procedure.pk or not version.is_published:
+        raise ValidationError("the form version is not a published version of this procedure")
+    if citizen is None and not contact_email:
+        raise ValidationError("an anonymous request needs a contact email")
+    if draft is not None and draft.form_version_id != version.pk:
+        raise ValidationError("a draft is submitted under the version it started with")
+    run = FormRun(version.schema, answers)
+    data = run.cleaned_data()
+    team, rule = route(procedure, data)
+    kept_keys = filing.stored_file_keys(version.schema, data)
+    dropped_keys = filing.stored_file_keys(version.schema, answers) - kept_keys
+
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            if draft is not None:
+                request = (
+                    ServiceRequest.objects.select_for_update(of=("self",))
+                    .select_related("form_version", "procedure", "citizen")
+                    .get(pk=draft.pk)
+                )
+                if request.status != Status.DRAFT:  # submitted meanwhile by a twin POST
+                    return Submission(request, created=False)
+                if request.idempotency_key is None:
+                    request.idempotency_key = idempotency_key
+            else:
+                request = ServiceRequest(
+                    procedure=procedure,
+                    form_version=version,
+                    tracking_token=new_tracking_token(),
+                    idempotency_key=idempotency_key,
+                )
+            now = timezone.now()
+            request.status = Status.SUBMITTED
+            request.channel = channel
+            request.citizen = citizen or request.citizen
+            request.contact_name = contact_name[:200]
+            request.contact_email = contact_email
+            request.contact_phone = contact_phone
+            request.team = team
+            request.received_on = timezone.localdate(now)
+            request.submitted_at = now
+            request.data = _without_storage_keys(run.schema, data)
+            # Nothing asked of the citizen yet: the date only depends on receipt and the rule.
+            move_decision_due(request, document_requests=[])
+            if draft is None:
+                if not _insert(request):  # a twin POST committed the same key first
+                    return Submission(_existing(idempotency_key), created=False)
+            else:
+                request.save()
+            request.data = _documents(request, run, data, actor)
+            request.save(update_fields=["data", "updated_at"])
+            record(
+                request,
+                Event.Kind.SUBMITTED,
+                actor=actor,
+                citizen_sees=True,
+                payload={
+                    "channel": channel,
+                    "form_version": version.number,
+                    "decision_due_on": filing.iso(request.decision_due_on),
+                },
+            )
+            record(
+                request,
+                Event.Kind.ROUTED,
+                actor=actor,
+                payload={
+                    "team": team.pk,
+                    "team_name": team.name,
+                    "rule": rule.pk if rule else None,
+                    "rule_name": rule.name if rule else "",
+                },
+            )
+            request_issue_receipt(request=request, written=written)
+            _discard_on_commit(dropped_keys)
+            after_commit(lambda: tasks.send_receipt.delay(request.pk))
+    except BaseException:
+        # The transaction rolled back: the files it wrote (the receipt) go with it. The
+        # citizen's uploads stay, still in their answers, for the next try.
+        _delete_written(written)
+        raise
+    return Submission(request, created=True)
+
+
+def _delete_written(names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("file %s could not be deleted", name, exc_info=True)

@@ -1,0 +1,183 @@
+"""The electronic acknowledgment of receipt (L112-3, L112-11; mentions of R112-5 and
+R112-11-1, LEGAL.md §2): a PDF generated when the request is filed, kept as a Document the
+citizen sees, and emailed to them with their secret tracking link.
+
+Without its mentions the appeal delays cannot be held against the citizen (L112-6): the
+template prints each of them, and tests/service_requests/test_receipt.py reads them back from
+the PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from forms_builder.models import SilenceRule
+from gru.pdf import render_pdf
+from service_requests.models import Document, DocumentRequest, ServiceRequest, Status
+from service_requests.selectors import (
+    citizen_email_of,
+    citizen_name_of,
+    decision_date_of,
+    delay_label,
+    open_document_request,
+)
+from service_requests.services.notices import _message
+
+RECEIPT_TEMPLATE = "service_requests/pdf/receipt.html"
+
+
+def tracking_page_url(request: ServiceRequest) -> str:
+    """The request's page: opens for its citizen once signed in or after proving the
+    reference and email; not a secret, so it may be printed."""
+    return settings.SITE_URL + reverse("service_requests:tracking", args=[request.reference])
+
+
+def secret_link_url(request: ServiceRequest) -> str:
+    """The personal link that opens the request without an account: only in the email and on
+    the confirmation page, never in a document that may be passed on."""
+    path = reverse(
+        "service_requests:secret_link",
+        kwargs={"reference": request.reference, "token": request.tracking_token},
+    )
+    return settings.SITE_URL + path
+
+
+def implicit_decision_sentence(rule: str, decision_on: date | None, delay: str = "") -> str:
+    """What silence will mean, in one plain-French sentence for the confirmation and the
+    email (the receipt gives the legal wording)."""
+    with translation.override("fr"):
+        day = formats.date_format(decision_on, "j F Y") if decision_on else ""
+        if rule == SilenceRule.ACCEPTANCE and day:
+            return _(
+                "Si votre demande est complète et que le service ne vous a pas répondu avant, "
+                "elle sera réputée acceptée le %(day)s."
+            ) % {"day": day}
+        if rule == SilenceRule.ACCEPTANCE:
+            return _(
+                "Votre demande sera réputée acceptée %(delay)s après la réception des pièces "
+                "manquantes, si le service ne vous a pas répondu avant."
+            ) % {"delay": delay_label(delay)}
+        if rule == SilenceRule.REJECTION and day:
+            return _(
+                "Si le service ne vous a pas répondu avant, votre demande sera réputée rejetée le "
+                "%(day)s ; vous pourrez alors contester ce refus."
+            ) % {"day": day}
+        return _(
+            "Cette démarche n'appelle pas de décision implicite : le service vous informera de "
+            "la suite donnée à votre demande."
+        )
+
+
+def receipt_context(
+    request: ServiceRequest, *, document_requests: Iterable[DocumentRequest] | None = None
+) -> dict:
+    """Everything the receipt says. `document_requests` spares the queries at filing, when
+    there are none."""
+    version = request.form_version
+    team = request.team or request.procedure.default_team
+    if document_requests is None:
+        missing = open_document_request(request)
+        document_requests = request.document_requests.all()
+    else:
+        document_requests = list(document_requests)
+        missing = next((d for d in document_requests if d.answered_on is None), None)
+    decision_on = decision_date_of(request, document_requests)
+    rule = version.silence_rule
+    return {
+        "request": request,
+        "procedure": request.procedure,
+        "team": team,
+        "citizen_name": citizen_name_of(request),
+        "rule": rule,
+        "delay": delay_label(version.silence_delay) if rule != SilenceRule.NONE else "",
+        "decision_on": decision_on,
+        "missing": missing,
+        "tracking_url": tracking_page_url(request),
+        "lookup_url": settings.SITE_URL + reverse("service_requests:lookup"),
+        "authority_name": settings.AUTHORITY_NAME,
+        "authority_address": settings.AUTHORITY_ADDRESS,
+        "authority_email": settings.AUTHORITY_EMAIL,
+        "authority_phone": settings.AUTHORITY_PHONE,
+        "administrative_court": settings.GRU_ADMINISTRATIVE_COURT,
+        "issued_at": timezone.localtime(),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def request_issue_receipt(*, request: ServiceRequest, written: list[str] | None = None) -> Document:
+    """Generate the receipt PDF and keep it as the request's Document (kind receipt, visible to
+    the citizen); the existing one when it was made already. Runs inside the filing's
+    transaction; `written` collects the storage names written, for the caller to delete them
+    if that transaction rolls back."""
+    if request.status == Status.DRAFT:
+        raise ValueError(f"{request} is a draft: it has no receipt")
+    existing = request.documents.filter(kind=Document.Kind.RECEIPT).first()
+    if existing is not None:
+        return existing
+    fresh = not request.document_requests.exists()
+    context = receipt_context(request, document_requests=[] if fresh else None)
+    content = render_pdf(RECEIPT_TEMPLATE, context)
+    name = f"accuse-reception-{request.reference}.pdf"
+    document = Document(
+        request=request,
+        kind=Document.Kind.RECEIPT,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        visible_to_citizen=True,
+    )
+    document.file.save(name, ContentFile(content), save=False)
+    if written is not None:
+        written.append(document.file.name)
+    document.save()
+    return document
+
+
+def receipt_email_context(request: ServiceRequest) -> dict:
+    version = request.form_version
+    team = request.team or request.procedure.default_team
+    return {
+        "request": request,
+        "procedure": request.procedure,
+        "team": team,
+        "citizen_name": citizen_name_of(request),
+        "decision_sentence": implicit_decision_sentence(
+            version.silence_rule, request.decision_due_on, version.silence_delay
+        ),
+        "secret_link": secret_link_url(request),
+        "lookup_url": settings.SITE_URL + reverse("service_requests:lookup"),
+    }
+
+
+def request_send_receipt(*, request_id: int) -> bool:
+    """Email the receipt, attached, with the secret tracking link, to the address given when
+    filing (else the citizen's); False when there is nobody to write to. At least once: a
+    retry after a send that succeeded sends it again."""
+    request = (
+        ServiceRequest.objects.select_related("procedure", "form_version", "team", "citizen")
+        .exclude(status=Status.DRAFT)
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        return False
+    to = request.contact_email or citizen_email_of(request)
+    if not to:
+        return False
+    receipt = request.documents.filter(kind=Document.Kind.RECEIPT).first()
+    if receipt is None:  # filed before receipts existed, or by a path that skipped it
+        receipt = request_issue_receipt(request=request)
+    message = _message("receipt", receipt_email_context(request), to)
+    with receipt.file.open("rb") as pdf:
+        message.attach(receipt.original_name, pdf.read(), "application/pdf")
+    message.send()
+    return True

@@ -1,0 +1,544 @@
+"""Front office: filing a démarche's form page by page, its review, the contact step of an
+anonymous citizen, the submission and its confirmation.
+
+Under /demarches/<slug>/deposer/ (registered in service_requests/urls.py, since forms_builder
+imports no other app):
+
+- ``""``: start or resume (the first page, or the page reached);
+- ``"<page_id>/"``: a page; POST ``action`` "next" or "previous";
+- ``"verification/"``: the review; a signed-in citizen submits from it (POST);
+- ``"coordonnees/"``: an anonymous citizen continues without an account (email required) and
+  submits, or signs in (the answers wait in the session meanwhile);
+- ``"confirmation/<reference>/"``: for the session that filed the request;
+- ``"a-partir-de/<reference>/"``: POST, a signed-in citizen's new draft from an earlier request.
+
+Procedures that require an account or FranceConnect are filed by signed-in citizens only; an
+anonymous visitor gets a page saying so, with the counter and telephone alternative.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages as flash
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from forms_builder import selectors as catalogue
+from forms_builder.engine import FormRun, IncompleteForm
+from forms_builder.fields.text import normalise_phone
+from forms_builder.models import Procedure
+from service_requests import filing as drafts
+from service_requests import tracking
+from service_requests.filing import REVIEW, Filing
+from service_requests.models import Document, ServiceRequest, Status
+from service_requests.selectors import citizen_email_of
+from service_requests.services.errors import TransitionRefused
+from service_requests.services.filing import (
+    draft_save,
+    draft_start_from,
+    request_submit,
+    upload_store,
+    uploads_discard,
+)
+from service_requests.services.receipts import implicit_decision_sentence
+
+INCOMPLETE = gettext_lazy("Votre demande est incomplète : vérifiez cette étape avant de l'envoyer.")
+EXPIRED = gettext_lazy(
+    "Votre session a expiré et vos réponses n'ont pas pu être conservées : reprenez votre "
+    "demande depuis le début."
+)
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _procedure(slug: str) -> Procedure:
+    try:
+        return catalogue.procedure_for_citizens(slug)
+    except Procedure.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _login_url(next_url: str) -> str:
+    return f"{settings.LOGIN_URL}?{urlencode({'next': next_url})}"
+
+
+def _unavailable(request, procedure: Procedure, reason: str) -> HttpResponse:
+    """Why this démarche cannot be filed here now, and how to do it at the counter or by
+    phone (a page, not an error: 200)."""
+    start_url = reverse("service_requests:filing_start", args=[procedure.slug])
+    context = {
+        "procedure": procedure,
+        "reason": reason,
+        "login_url": _login_url(start_url),
+        "procedure_url": reverse("forms_builder:procedure", args=[procedure.slug]),
+    }
+    return render(request, "service_requests/filing/unavailable.html", context)
+
+
+def _gate(request, procedure: Procedure) -> HttpResponse | None:
+    if (
+        procedure.identification != Procedure.Identification.NONE
+        and not request.user.is_authenticated
+    ):
+        return _unavailable(request, procedure, procedure.identification)
+    return None
+
+
+def _filing(request, procedure: Procedure, *, start: bool = False) -> Filing | None:
+    """The form in progress for this visitor; with `start`, a new one (saved with its first
+    page) when there is none. A signed-in citizen's answers given before signing in are moved
+    from the session into their draft."""
+    user, session = request.user, request.session
+    if user.is_authenticated:
+        draft = drafts.open_draft(user, procedure)
+        page = (drafts.session_entry(session, procedure) or {}).get("page")
+        before_sign_in = drafts.session_filing(session, procedure)
+        if before_sign_in is not None:
+            answers = {**(draft.data if draft else {}), **before_sign_in.answers}
+            version = draft.form_version if draft else before_sign_in.version
+            stale = drafts.stored_file_keys(version.schema, draft.data) if draft else set()
+            draft = draft_save(
+                user=user,
+                procedure=procedure,
+                version=version,
+                answers=answers,
+                draft=draft,
+                discard=stale - drafts.stored_file_keys(version.schema, answers),
+            )
+            page = before_sign_in.page
+            drafts.session_save(session, procedure, {"page": page})
+        if draft is not None:
+            key = str(draft.idempotency_key) if draft.idempotency_key else None
+            return Filing(
+                procedure=procedure,
+                version=draft.form_version,
+                answers=dict(draft.data),
+                page=page,
+                idempotency_key=key,
+                draft=draft,
+                started=True,
+            )
+    else:
+        found = drafts.session_filing(session, procedure)
+        if found is not None:
+            return found
+    if not start:
+        return None
+    version = drafts.published_version(procedure)
+    if version is None:
+        return None
+    found = Filing(procedure=procedure, version=version, answers={})
+    if user.is_authenticated:
+        found.answers = _run(request, found).initial_answers()
+    return found
+
+
+def _run(request, found: Filing) -> FormRun:
+    if not request.user.is_authenticated:
+        return found.run()
+    if found.profile is None:
+        citizen = found.draft.citizen if found.draft else drafts.citizen_of(request.user)
+        found.profile = drafts.profile_of(request.user, citizen)
+    return found.run(*found.profile)
+
+
+def _save(request, found: Filing, *, discard: set[str] = frozenset()) -> None:
+    if request.user.is_authenticated:
+        found.draft = draft_save(
+            user=request.user,
+            procedure=found.procedure,
+            version=found.version,
+            answers=found.answers,
+            draft=found.draft,
+            idempotency_key=found.idempotency_key,
+            discard=discard,
+        )
+        drafts.session_store_page(request.session, found)
+    else:
+        drafts.session_store(request.session, found)
+        uploads_discard(discard)
+
+
+def _saved_status(found: Filing) -> str:
+    if found.draft is None:
+        return ""
+    saved_at = formats.time_format(timezone.localtime(found.draft.updated_at), "H:i")
+    return _("Brouillon enregistré à %(time)s") % {"time": saved_at}
+
+
+def _page_url(procedure: Procedure, page_id: str) -> str:
+    if page_id == REVIEW:
+        return reverse("service_requests:filing_review", args=[procedure.slug])
+    return reverse("service_requests:filing_page", args=[procedure.slug, page_id])
+
+
+def _resume_page(found: Filing, run: FormRun) -> str:
+    """Where the citizen stopped: the page reached when this browser knows it, else the first
+    page with something to fix, else the review."""
+    if found.page == REVIEW and not run.errors():
+        return REVIEW
+    if found.page and found.page != REVIEW and run.is_page_visible(found.page):
+        return found.page
+    if found.started:
+        return run.first_invalid_page_id() or REVIEW
+    return run.first_page_id()
+
+
+def _render_page(request, found: Filing, run: FormRun, page_id: str, result=None, status=200):
+    context = {
+        "form_page": run.page_view(page_id, result),
+        "procedure_title": found.procedure.title,
+        "form_action": _page_url(found.procedure, page_id),
+        "saved_status": _saved_status(found),
+    }
+    return render(request, "forms_builder/page.html", context, status=status)
+
+
+def _replayed(request, procedure: Procedure) -> HttpResponse | None:
+    """A POST whose key already made a request (a refresh, a double click, a replay): its
+    confirmation, if this visitor filed it; someone else's key is a 404."""
+    key = drafts.parse_idempotency_key(request.POST.get("idempotency_key"))
+    if key is None:
+        return None
+    existing = (
+        ServiceRequest.objects.exclude(status=Status.DRAFT)
+        .filter(idempotency_key=key, procedure=procedure)
+        .only("pk", "reference")
+        .first()
+    )
+    if existing is None:
+        return None
+    if not tracking.granted_requests(request.session, request.user).filter(pk=existing.pk):
+        raise Http404
+    return redirect(
+        "service_requests:filing_confirmation", slug=procedure.slug, reference=existing.reference
+    )
+
+
+def _submit(request, found: Filing, run: FormRun, **contact) -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    try:
+        submission = request_submit(
+            procedure=found.procedure,
+            version=found.version,
+            answers=run.answers,
+            idempotency_key=found.idempotency_key,
+            citizen=found.draft.citizen if found.draft else None,
+            actor=user,
+            draft=found.draft,
+            **contact,
+        )
+    except IncompleteForm as incomplete:
+        flash.error(request, INCOMPLETE)
+        return redirect(_page_url(found.procedure, next(iter(incomplete.errors))))
+    tracking.grant(request.session, submission.request)
+    drafts.session_forget(request.session, found.procedure)
+    return redirect(
+        "service_requests:filing_confirmation",
+        slug=found.procedure.slug,
+        reference=submission.request.reference,
+    )
+
+
+# --- The form ---------------------------------------------------------------------------------
+
+
+def start(request, slug: str):
+    procedure = _procedure(slug)
+    if (refusal := _gate(request, procedure)) is not None:
+        return refusal
+    found = _filing(request, procedure, start=True)
+    if found is None:
+        return _unavailable(request, procedure, "offline")
+    run = _run(request, found)
+    page_id = _resume_page(found, run)
+    if page_id == REVIEW:
+        return redirect(_page_url(procedure, REVIEW))
+    return _render_page(request, found, run, page_id)
+
+
+def page(request, slug: str, page_id: str):
+    procedure = _procedure(slug)
+    if (refusal := _gate(request, procedure)) is not None:
+        return refusal
+    found = _filing(request, procedure, start=True)
+    if found is None:
+        return _unavailable(request, procedure, "offline")
+    run = _run(request, found)
+    if not run.is_page_visible(page_id):
+        return redirect("service_requests:filing_start", slug=slug)
+    if request.method != "POST":
+        return _render_page(request, found, run, page_id)
+
+    schema = found.version.schema
+    result = run.validate_page(page_id, request.POST, request.FILES)
+    before = drafts.stored_file_keys(schema, found.answers)
+    found.answers = run.apply(result, store=upload_store)
+    discard = before - drafts.stored_file_keys(schema, found.answers)
+    found.started = True
+    back = request.POST.get("action") == "previous"  # what is valid is kept, errors wait
+    if back:
+        found.page = run.previous_page_id(page_id) or page_id
+    elif result.is_valid:
+        found.page = run.next_page_id(page_id) or REVIEW
+    else:
+        found.page = page_id
+    try:
+        _save(request, found, discard=discard)
+    except TransitionRefused as refusal:
+        flash.error(request, str(refusal))
+        return redirect("service_requests:filing_start", slug=slug)
+    if not back and not result.is_valid:
+        return _render_page(request, found, run, page_id, result, status=400)
+    return redirect(_page_url(procedure, found.page))
+
+
+def review(request, slug: str):
+    procedure = _procedure(slug)
+    if (refusal := _gate(request, procedure)) is not None:
+        return refusal
+    if request.method == "POST" and (replay := _replayed(request, procedure)) is not None:
+        return replay
+    found = _filing(request, procedure)
+    if found is None:
+        if request.method == "POST":
+            flash.error(request, EXPIRED)
+        return redirect("service_requests:filing_start", slug=slug)
+    run = _run(request, found)
+    invalid = run.first_invalid_page_id()
+    if invalid is not None:
+        flash.error(request, INCOMPLETE)
+        return redirect(_page_url(procedure, invalid))
+    anonymous = not request.user.is_authenticated
+    if request.method == "POST":
+        if anonymous:
+            return redirect("service_requests:filing_contact", slug=slug)
+        user = request.user
+        citizen = found.draft.citizen
+        return _submit(
+            request,
+            found,
+            run,
+            contact_name=citizen.display_name,
+            contact_email=citizen.email or user.email,
+            contact_phone=citizen.phone,
+        )
+    if found.idempotency_key is None or found.page != REVIEW:
+        found.idempotency_key = found.idempotency_key or drafts.new_idempotency_key()
+        found.page = REVIEW
+        try:
+            _save(request, found)
+        except TransitionRefused as refusal:
+            flash.error(request, str(refusal))
+            return redirect("service_requests:filing_start", slug=slug)
+    context = {
+        "procedure": procedure,
+        "sections": run.summary(edit_url=lambda page_id: _page_url(procedure, page_id)),
+        "anonymous": anonymous,
+        "idempotency_key": found.idempotency_key,
+        "contact_url": reverse("service_requests:filing_contact", args=[slug]),
+        "saved_status": _saved_status(found),
+        "email": "" if anonymous else (found.draft.citizen.email or request.user.email),
+    }
+    return render(request, "service_requests/filing/review.html", context)
+
+
+# --- The contact step of an anonymous citizen -------------------------------------------------
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField(
+        label=gettext_lazy("Adresse électronique"),
+        help_text=gettext_lazy(
+            "Vous y recevrez l'accusé de réception et le lien pour suivre votre demande."
+        ),
+        max_length=254,
+        error_messages={
+            "required": gettext_lazy("Indiquez votre adresse électronique."),
+            "invalid": gettext_lazy(
+                "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
+            ),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    email_confirmation = forms.EmailField(
+        label=gettext_lazy("Confirmez votre adresse électronique"),
+        max_length=254,
+        error_messages={
+            "required": gettext_lazy("Saisissez une seconde fois votre adresse électronique."),
+            "invalid": gettext_lazy(
+                "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
+            ),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Téléphone"),
+        help_text=gettext_lazy("Si le service a besoin de vous joindre rapidement."),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    name = forms.CharField(
+        label=gettext_lazy("Vos prénom et nom"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        number = normalise_phone(raw)
+        if number is None:
+            raise forms.ValidationError(
+                _("Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.")
+            )
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        email, confirmation = cleaned.get("email"), cleaned.get("email_confirmation")
+        if email and confirmation and email.lower() != confirmation.lower():
+            self.add_error(
+                "email_confirmation",
+                _("Les deux adresses électroniques ne sont pas identiques : vérifiez-les."),
+            )
+        return cleaned
+
+
+def _error_summary(form: forms.Form) -> list[dict]:
+    return [
+        {"message": message, "target": form[name].auto_id}
+        for name, messages in form.errors.items()
+        if name in form.fields
+        for message in messages
+    ]
+
+
+def contact(request, slug: str):
+    procedure = _procedure(slug)
+    if (refusal := _gate(request, procedure)) is not None:
+        return refusal
+    if request.method == "POST" and (replay := _replayed(request, procedure)) is not None:
+        return replay
+    if request.user.is_authenticated:
+        # Back from signing in: the answers move into the citizen's draft.
+        _filing(request, procedure)
+        return redirect("service_requests:filing_review", slug=slug)
+    found = _filing(request, procedure)
+    if found is None:
+        flash.error(request, EXPIRED)
+        return redirect("service_requests:filing_start", slug=slug)
+    run = _run(request, found)
+    invalid = run.first_invalid_page_id()
+    if invalid is not None:
+        flash.error(request, INCOMPLETE)
+        return redirect(_page_url(procedure, invalid))
+    if found.idempotency_key is None:
+        return redirect("service_requests:filing_review", slug=slug)
+    initial = {
+        **drafts.contact_defaults(found.version.schema, found.answers),
+        "idempotency_key": found.idempotency_key,
+    }
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        return _submit(
+            request,
+            found,
+            run,
+            contact_name=data["name"].strip(),
+            contact_email=data["email"],
+            contact_phone=data["phone"],
+        )
+    here = reverse("service_requests:filing_contact", args=[slug])
+    context = {
+        "procedure": procedure,
+        "form": form,
+        "error_summary": _error_summary(form) if form.is_bound else [],
+        "login_url": _login_url(here),
+        "review_url": _page_url(procedure, REVIEW),
+    }
+    status = 400 if form.is_bound else 200
+    return render(request, "service_requests/filing/contact.html", context, status=status)
+
+
+# --- After submission -------------------------------------------------------------------------
+
+
+def confirmation(request, slug: str, reference: str):
+    service_request = (
+        tracking.granted_requests(request.session, request.user)
+        .select_related("procedure", "form_version", "team", "citizen")
+        .filter(reference=reference, procedure__slug=slug)
+        .first()
+    )
+    if service_request is None:
+        raise Http404
+    receipt = service_request.documents.filter(
+        kind=Document.Kind.RECEIPT, visible_to_citizen=True
+    ).first()
+    version = service_request.form_version
+    secret_path = reverse(
+        "service_requests:secret_link",
+        kwargs={"reference": reference, "token": service_request.tracking_token},
+    )
+    context = {
+        "service_request": service_request,
+        "procedure": service_request.procedure,
+        "team": service_request.team or service_request.procedure.default_team,
+        "receipt": receipt,
+        "secret_link": request.build_absolute_uri(secret_path),
+        "tracking_url": reverse("service_requests:tracking", args=[reference]),
+        "email": service_request.contact_email or citizen_email_of(service_request),
+        "decision_sentence": implicit_decision_sentence(
+            version.silence_rule, service_request.decision_due_on, version.silence_delay
+        ),
+        "can_start_from": request.user.is_authenticated,
+    }
+    return render(request, "service_requests/filing/confirmation.html", context)
+
+
+@require_POST
+def start_from(request, slug: str, reference: str):
+    """A signed-in citizen starts a new request from one of theirs: the fields the form
+    allows to carry over are prefilled."""
+    procedure = _procedure(slug)
+    if not request.user.is_authenticated:
+        return redirect(_login_url(reverse("service_requests:filing_start", args=[slug])))
+    earlier = drafts.earlier_request(request.user, procedure, reference)
+    version = drafts.published_version(procedure)
+    if earlier is None or version is None:
+        raise Http404
+    if drafts.open_draft(request.user, procedure) is not None:
+        flash.info(
+            request, _("Vous avez déjà une demande en cours pour cette démarche : la voici.")
+        )
+        return redirect("service_requests:filing_start", slug=slug)
+    citizen = drafts.citizen_of(request.user)
+    draft_start_from(
+        user=request.user,
+        procedure=procedure,
+        version=version,
+        earlier=earlier,
+        profile=drafts.profile_of(request.user, citizen),
+    )
+    drafts.session_forget(request.session, procedure)
+    flash.success(
+        request,
+        _("Votre nouvelle demande reprend certaines réponses de la demande %(reference)s.")
+        % {"reference": earlier.reference},
+    )
+    return redirect("service_requests:filing_start", slug=slug)
