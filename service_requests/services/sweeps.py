@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, ProtectedError
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from service_requests.filing import stored_file_keys
 from service_requests.models import (
     Document,
     DocumentRequest,
@@ -35,6 +36,7 @@ from service_requests.services.decisions import (
     decide_implicitly,
     deliver_after_commit,
 )
+from service_requests.services.filing import uploads_discard
 
 logger = logging.getLogger(__name__)
 
@@ -294,6 +296,8 @@ def _delete_draft(request_id: int, expires_on: date) -> bool:
         return False
     uploads = list(Document.objects.filter(request=draft))
     files = [document.file.name for document in uploads if document.file]
+    # Files a draft's answers hold before submission are only named in its data.
+    answered_files = stored_file_keys(draft.form_version.schema, draft.data or {})
     Document.objects.filter(pk__in=[document.pk for document in uploads]).delete()
     draft.delete()
     # The field history keeps whole copies of the answers: a deleted draft leaves none.
@@ -301,4 +305,6 @@ def _delete_draft(request_id: int, expires_on: date) -> bool:
     if files:
         storage = Document._meta.get_field("file").storage
         transaction.on_commit(lambda: [storage.delete(name) for name in files], robust=True)
+    if answered_files:
+        transaction.on_commit(lambda: uploads_discard(answered_files), robust=True)
     return True

@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from gru.celery import app
@@ -35,7 +36,13 @@ from service_requests.services import (
     request_send_decision_reminder,
 )
 from service_requests.services.sweeps import implicit_decisions_batch
-from tests.factories import CitizenFactory, EventFactory, ServiceRequestFactory, UserFactory
+from tests.factories import (
+    CitizenFactory,
+    EventFactory,
+    FormVersionFactory,
+    ServiceRequestFactory,
+    UserFactory,
+)
 from tests.service_requests.deadline_support import filed_request, paris
 
 pytestmark = pytest.mark.django_db
@@ -440,6 +447,30 @@ class TestDrafts:
             self.run(D(2025, 6, 8))
         assert not Document.objects.filter(pk=document.pk).exists()
         assert not storage.exists(name)
+
+    def test_the_files_its_answers_hold_go_with_it(self, django_capture_on_commit_callbacks):
+        schema = {
+            "version": 1,
+            "pages": [
+                {
+                    "id": "photos",
+                    "title": "Photos",
+                    "fields": [{"id": "photo", "type": "file", "label": "Photo"}],
+                }
+            ],
+        }
+        key = default_storage.save("uploads/2025/06/abc123", ContentFile(b"\xff\xd8\xff"))
+        draft = self.draft(
+            90,
+            D(2025, 6, 8),
+            contact_email="",
+            form_version=FormVersionFactory(schema=schema, published_at=None),
+            data={"photo": [{"key": key, "name": "trottoir.jpg", "size": 3}]},
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert self.run(D(2025, 6, 8)).deleted == 1
+        assert not ServiceRequest.objects.filter(pk=draft.pk).exists()
+        assert not default_storage.exists(key)
 
     def test_a_draft_with_a_timeline_is_kept(self, caplog):
         draft = self.draft(90, D(2025, 6, 8), contact_email="")
