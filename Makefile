@@ -31,5 +31,11 @@ lint: $(STAMP)
 test: $(STAMP) node_modules/.installed lint
 	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
+# Benchmarks against the dataset DATABASE_URL / REDIS_URL name (bench/README.md):
+# make bench SCALE=city BENCH_ARGS="--generate"
+SCALE ?= small
+bench: $(STAMP)
+	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
 clean-local:
 	rm -rf .local

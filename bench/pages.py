@@ -1,0 +1,257 @@
+"""The pages the benchmark measures, and the SQL queries of one request to each.
+
+Every later issue adds its pages here (queues, case screen, 360° view, dashboards, API): the
+harness (bench/run.py) measures them and tests/bench/test_query_counts.py checks that their
+query count does not grow with the data, with nothing else to change.
+
+A page whose URL does not resolve is reported "absent", not measured: the entries of pages
+still to build are registered now and start being measured the day their URL exists.
+
+Import this module once Django is set up.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import connection
+from django.db.models import Max, Min, QuerySet
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve, reverse
+
+from bench.client import Response, encode_form, submission, walk
+
+# A function building the page's URLs from the database; the load generator cycles through
+# them. It gets the run's random generator (--seed) and the visitor's session, which it may
+# fill (e.g. the tracking grants a secret link gives), and returns no URL when the data lacks
+# what it needs (the page is then reported absent).
+PathFunction = Callable[[random.Random, SessionBase], list[str]]
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form page and what to fill in it. The page's own <input> elements (CSRF token, hidden
+    fields) and its first submit button are sent as a browser sends them; `fields` are added
+    or override them. `fields=None`: a page only visited (GET), as a review page."""
+
+    fields: dict[str, str | list[str]] | None
+    status: int = 302  # of the POST: a valid submission redirects
+    # The page: where the previous step's POST redirected (the entry's path for the first
+    # step) unless given here, relative to that.
+    path: str = ""
+
+    def plan(self) -> dict:
+        return {"fields": self.fields, "status": self.status, "path": self.path}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str | PathFunction
+    method: str = "GET"  # POST: `path` is the form page, fetched then posted with `form`
+    status: int = 200  # expected for GET; a POST expects `form.status`
+    form: Form | None = None
+    # A multi-page form: the pages gone through (untimed) before the one `form` posts.
+    before: tuple[Form, ...] = ()
+    user: str | None = None  # email of the account the page is requested as (signed in)
+    audience: str = "citizen"  # "citizen" pages have the issue's targets; or "agent", "probe"
+    todo: str = ""  # for a page still to build: what will build it
+
+    @property
+    def expected_status(self) -> int:
+        return self.form.status if self.form is not None else self.status
+
+
+@dataclass
+class Target:
+    """A page made concrete against the current database: its URLs, or why it is absent."""
+
+    page: Page
+    paths: list[str] = field(default_factory=list)
+    absent: str = ""  # the reason, when the page cannot be measured
+
+
+def sample_values(queryset: QuerySet, field_name: str, rng: random.Random, k: int) -> list:
+    """Up to k values of `field_name` from random rows, without ORDER BY random() (a full scan
+    and sort at a million rows): random ids between the lowest and the highest, then those of
+    them that exist and match."""
+    bounds = queryset.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return []
+    ids = range(bounds["low"], bounds["high"] + 1)
+    drawn = rng.sample(ids, min(len(ids), 8 * k))
+    values = list(queryset.filter(pk__in=drawn).values_list(field_name, flat=True))
+    rng.shuffle(values)
+    return values[:k]
+
+
+def tracking_paths(rng: random.Random, session: SessionBase) -> list[str]:
+    """The pages of random filed requests, in a session that proved it may see them (what the
+    secret link or the reference and email grant). The secret link itself is rate-limited
+    per address: it is not what a citizen reloads."""
+    from service_requests import tracking
+
+    references = sample_values(tracking.trackable_requests(), "reference", rng, tracking.MAX_GRANTS)
+    requests = tracking.trackable_requests().filter(reference__in=references)
+    for request in requests:
+        tracking.grant(session, request)
+    return [reverse("service_requests:tracking", args=[ref]) for ref in references]
+
+
+# An anonymous citizen files the demo procedure `signalement-voirie` (backoffice/demo_data.py):
+# its two pages, the review, then the contact step whose POST submits.
+SIGNALEMENT_STEPS = (
+    Form(
+        {
+            "nature": "nid-de-poule",
+            "adresse-street": "12 rue de la République",
+            "adresse-postcode": "00000",
+            "adresse-city": "Démo",
+            "description": "Un nid-de-poule profond devant le numéro 12, côté trottoir.",
+        }
+    ),
+    Form({"nom": "Hélène Garnier"}),
+    Form(None),  # the review: its « Continuer » is a link to the contact step
+)
+SIGNALEMENT_CONTACT = Form(
+    {
+        "email": "usager.bench@exemple.invalid",
+        "email_confirmation": "usager.bench@exemple.invalid",
+        "name": "Hélène Garnier",
+    },
+    status=302,
+    path="../coordonnees/",
+)
+
+FLOOR = "healthz"
+
+PAGES: list[Page] = [
+    # The floor: the same stack (gunicorn, every middleware), no I/O.
+    Page("healthz", "/healthz", audience="probe"),
+    Page("readyz", "/readyz", audience="probe"),
+    Page("home", "/"),
+    Page("accessibilite", "/accessibilite/"),
+    Page("mentions-legales", "/mentions-legales/"),
+    Page("donnees-personnelles", "/donnees-personnelles/"),
+    Page("admin-login", "/admin/login/", audience="agent"),
+    # Issue 4, the citizen front office.
+    Page("catalogue", "/demarches/", todo="issue 4: catalogue"),
+    Page("catalogue-search", "/demarches/?q=voirie", todo="issue 4: catalogue"),
+    Page("procedure", "/demarches/signalement-voirie/", todo="issue 4: procedure page"),
+    Page("form", "/demarches/signalement-voirie/deposer/", todo="issue 4: form page"),
+    Page(
+        "submission",
+        "/demarches/signalement-voirie/deposer/",
+        method="POST",
+        before=SIGNALEMENT_STEPS,
+        form=SIGNALEMENT_CONTACT,
+        todo="issue 4: filing",
+    ),
+    Page("tracking-lookup", "/suivi/", todo="issue 4: tracking"),
+    Page("tracking", tracking_paths, todo="issue 4: tracking page"),
+]
+
+
+def by_name(name: str) -> Page:
+    for page in PAGES:
+        if page.name == name:
+            return page
+    raise KeyError(name)
+
+
+def locate(page: Page, rng: random.Random, client: Client) -> Target:
+    """The page's URLs against the current database, or why it is absent. Prepares `client`
+    as the page's visitor: signed in as its user, its session filled by its path function."""
+    if page.user:
+        from gru.models import User
+
+        client.force_login(User.objects.get(email=page.user))
+    if isinstance(page.path, str):
+        paths = [page.path]
+    else:
+        session = client.session
+        paths = list(page.path(rng, session))
+        session.save()
+    if not paths:
+        return Target(page, absent="no data to build its URL from")
+    for path in paths:
+        try:
+            resolve(urlsplit(path).path)
+        except Resolver404:
+            return Target(page, paths, absent=page.todo or f"{path} does not resolve")
+    return Target(page, paths)
+
+
+def visitor_cookies(client: Client) -> dict[str, str]:
+    """The session cookie of a prepared visitor, for the load generator: sessions live in
+    PostgreSQL, so the server's processes know it."""
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    return {settings.SESSION_COOKIE_NAME: cookie.value} if cookie else {}
+
+
+class UnexpectedStatus(AssertionError):
+    pass
+
+
+class InProcess:
+    """Django's test client with the load generator's get() and post(), so that a multi-page
+    form is walked by the same code in this process as from the load generator."""
+
+    def __init__(self, client: Client):
+        self.client = client
+
+    def get(self, path: str) -> Response:
+        return self._answer(self.client.get(path))
+
+    def post(self, path: str, fields: dict, *, multipart: bool = False) -> Response:
+        if multipart:
+            return self._answer(self.client.post(path, fields))
+        body, content_type = encode_form(fields)
+        return self._answer(self.client.post(path, body, content_type=content_type))
+
+    @staticmethod
+    def _answer(response) -> Response:
+        return Response(response.status_code, response.content, response.get("Location", ""))
+
+
+def count_queries(page: Page, client: Client, path: str) -> int:
+    """The SQL queries of one request to the page, through Django's test client, in this
+    process. The request is made twice and the second one counted: the first fills the
+    per-process caches (content types, translations, templates) a warm server has filled.
+    `client` is the visitor `locate` prepared. For a form, only its (last) POST is counted."""
+    counted = None
+    for _ in range(2):
+        if page.method == "POST":
+            visitor = InProcess(client)
+            form_path = urljoin(
+                walk(visitor, path, [step.plan() for step in page.before]), page.form.path
+            )
+            form_page = client.get(form_path)
+            _check(page, form_page, 200)
+            target, fields, multipart = submission(
+                form_path, form_page.content.decode(), page.form.fields
+            )
+            with CaptureQueriesContext(connection) as counted:
+                response = visitor.post(target, fields, multipart=multipart)
+            _check_status(page, response.status, target)
+        else:
+            with CaptureQueriesContext(connection) as counted:
+                response = client.generic(page.method, path)
+            _check(page, response, page.expected_status)
+    return len(counted)
+
+
+def _check(page: Page, response, expected: int) -> None:
+    _check_status(page, response.status_code, response.request["PATH_INFO"], expected)
+
+
+def _check_status(page: Page, status: int, path: str, expected: int | None = None) -> None:
+    expected = page.expected_status if expected is None else expected
+    if status != expected:
+        raise UnexpectedStatus(f"{page.name}: {path} answered {status}, expected {expected}")
