@@ -195,18 +195,23 @@ def _sync_procedure(values: dict, teams: dict[str, Team], summary: DemoSummary) 
     schema = values.pop("schema")
     values["default_team"] = teams[values.pop("team")]
     procedure, _ = _sync(Procedure, {"slug": values["slug"]}, values, summary)
-    # Version 1 as first published; a later change to the démarche is a new version.
-    version, created = FormVersion.objects.get_or_create(
+    # A published version never changes: when the demo's form or silence rule differs from
+    # the latest published one (a database loaded by an older demo), publish the next one.
+    latest = procedure.versions.filter(published_at__isnull=False).order_by("-number").first()
+    wanted = {
+        "schema": schema,
+        "silence_rule": procedure.silence_rule,
+        "silence_delay": procedure.silence_delay,
+    }
+    if latest is not None and all(getattr(latest, key) == value for key, value in wanted.items()):
+        return latest
+    version = FormVersion.objects.create(
         procedure=procedure,
-        number=1,
-        defaults={
-            "schema": schema,
-            "silence_rule": procedure.silence_rule,
-            "silence_delay": procedure.silence_delay,
-            "published_at": timezone.now(),
-        },
+        number=latest.number + 1 if latest is not None else 1,
+        published_at=timezone.now(),
+        **wanted,
     )
-    summary.created += created
+    summary.created += 1
     return version
 
 

@@ -86,6 +86,34 @@ def test_a_demo_row_changed_by_an_agent_is_put_back_without_crashing():
 
 
 @pytest.mark.django_db
+def test_a_database_loaded_by_an_older_demo_gets_the_new_form_as_a_new_version():
+    load()
+    procedure = Procedure.objects.get(slug="signalement-voirie")
+    current = procedure.versions.get(number=1)
+    # An older demo published another form as version 1 (published versions never change,
+    # so the test makes the older state by hand: a version 2 with the old form).
+    old_schema = {"version": 1, "pages": [{"id": "ancien", "title": "Ancien", "fields": []}]}
+    FormVersion.objects.create(
+        procedure=procedure,
+        number=2,
+        schema=old_schema,
+        silence_rule=current.silence_rule,
+        silence_delay=current.silence_delay,
+        published_at=timezone.now(),
+    )
+
+    load()
+
+    latest = procedure.versions.order_by("-number").first()
+    assert latest.number == 3
+    assert latest.schema == current.schema
+    assert latest.published_at is not None
+    assert procedure.versions.get(number=2).schema == old_schema
+    load()
+    assert procedure.versions.count() == 3
+
+
+@pytest.mark.django_db
 def test_the_five_procedures_and_their_legal_frame():
     load()
     expected = {
