@@ -3,9 +3,10 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+SCALE ?= small
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean-local
+.PHONY: run test lint bench dataset clean-local
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,9 +32,12 @@ lint: $(STAMP)
 test: $(STAMP) node_modules/.installed lint
 	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
+# A reproducible French dataset at scale (small, city, 10x) on the database DATABASE_URL names.
+dataset: $(STAMP)
+	DEBUG=true $(PY) manage.py generate_dataset --scale $(SCALE) $(DATASET_ARGS)
+
 # Benchmarks against the dataset DATABASE_URL / REDIS_URL name (bench/README.md):
 # make bench SCALE=city BENCH_ARGS="--generate"
-SCALE ?= small
 bench: $(STAMP)
 	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
