@@ -48,15 +48,14 @@ ORDER BY r.decision_due_on
 LIMIT 500""",
     ),
     HotQuery(
-        "A batch of the implicit-decision sweep (issue 5: past due, id order, locked)",
+        "A batch of the implicit-decision sweep (as services/sweeps.py selects it, locked)",
         "request_open_due_idx",
         """SELECT r.id, r.decision_due_on, r.status
 FROM service_requests_servicerequest AS r
-WHERE r.status IN ('submitted', 'in_review', 'awaiting_citizen')
+WHERE r.status IN ('awaiting_citizen', 'in_review', 'submitted')
   AND r.decision_due_on <= %(today)s
-  AND r.id > 0
-ORDER BY r.id
-LIMIT 500
+ORDER BY r.decision_due_on, r.id
+LIMIT 200
 FOR UPDATE OF r SKIP LOCKED""",
     ),
     HotQuery(

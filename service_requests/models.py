@@ -183,7 +183,8 @@ class ServiceRequest(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["team", "status", "-submitted_at"],
+                # A team's queue, newest first: the order the index stores, whatever the status.
+                fields=["team", "-submitted_at"],
                 condition=_in("status", OPEN_STATES),
                 name="request_team_open_idx",
             ),
