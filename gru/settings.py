@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    # Receipts whose task was lost (broker down when the request was filed).
+    "catch-up-receipts": {
+        "task": "service_requests.tasks.catch_up_receipts",
+        "schedule": crontab(minute=7),
+    },
     "redeliver-implicit-decisions": {
         "task": "service_requests.tasks.redeliver_implicit_decisions",
         "schedule": crontab(hour=1, minute=40),

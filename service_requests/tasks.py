@@ -137,6 +137,8 @@ def notify_reasons_requested(task_id: int) -> None:
 
 @shared_task(
     name="service_requests.tasks.send_receipt",
+    # A PDF that fails to render is not retried here: `catch_up_receipts` tries again every
+    # hour for a week, and the citizen's click makes it meanwhile.
     autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
@@ -146,3 +148,16 @@ def send_receipt(request_id: int) -> bool:
     from service_requests.services.receipts import request_send_receipt
 
     return request_send_receipt(request_id=request_id)
+
+
+@shared_task(
+    name="service_requests.tasks.catch_up_receipts",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def catch_up_receipts() -> int:
+    from service_requests.services.receipts import receipts_catch_up
+
+    return receipts_catch_up()

@@ -84,6 +84,8 @@ CITIZEN_EVENT_TEXTS = {
     ),
     EventKind.WITHDRAWN: _("Vous avez retiré votre demande."),
     EventKind.MESSAGE: _("Un message a été échangé."),
+    EventKind.REASONS_REQUESTED: _("Vous avez demandé les motifs du refus implicite."),
+    EventKind.COMPLETED: _("Votre dossier est complet."),
 }
 
 
@@ -104,6 +106,13 @@ class TrackingPage:
     events: list[tuple[Event, str]]
     documents: list[Document]
     messages: list[Message]
+
+    @property
+    def may_ask_reasons(self) -> bool:
+        """After an implicit rejection, until the citizen has asked (L232-4)."""
+        return self.request.status == Status.REJECTED_IMPLICITLY and not any(
+            event.kind == EventKind.REASONS_REQUESTED for event, _text in self.events
+        )
 
 
 def tracking_page(request: ServiceRequest) -> TrackingPage:

@@ -13,6 +13,8 @@ urlpatterns = [
         tracking.download_document,
         name="document",
     ),
+    path("suivi/<str:reference>/accuse-de-reception/", tracking.receipt, name="receipt"),
+    path("suivi/<str:reference>/motifs/", tracking.ask_reasons, name="ask_reasons"),
     path("suivi/<str:reference>/<str:token>/", tracking.secret_link, name="secret_link"),
     # Filing a démarche: under /demarches/, but forms_builder imports no other app. The fixed
     # steps come before "<page_id>/" (page ids are lower-case letters, digits and "_").

@@ -1,6 +1,5 @@
 """factory_boy factories for the domain models. Defaults make a valid, filed request."""
 
-import secrets
 import uuid
 
 import factory
@@ -9,6 +8,7 @@ from django.utils import timezone
 from citizens.models import Citizen, Organisation, Representation
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
+from service_requests.identifiers import new_reference, new_tracking_token
 from service_requests.models import Event, Interaction, Message, ServiceRequest, Status
 
 
@@ -110,8 +110,8 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ServiceRequest
 
-    reference = factory.Sequence(lambda n: f"T{n:07d}")
-    tracking_token = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
+    reference = factory.LazyFunction(new_reference)
+    tracking_token = factory.LazyFunction(new_tracking_token)
     idempotency_key = factory.LazyFunction(uuid.uuid4)
     form_version = factory.SubFactory(FormVersionFactory)
     procedure = factory.SelfAttribute("form_version.procedure")

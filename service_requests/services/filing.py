@@ -3,9 +3,9 @@ submission that turns the answers into a request.
 
 `request_submit` is one transaction: the answers checked again, the request (or the draft
 turned into it), its documents, its "submitted" and "routed" events, its implicit decision
-date and its receipt; the receipt email is enqueued on commit. It is idempotent on the key the
-review page carries: a double click, a refresh or a replayed POST gets the request the first
-one made, and nothing is created twice.
+date; on commit, the task that makes the receipt PDF and emails it is enqueued. It is
+idempotent on the key the review page carries: a double click, a refresh or a replayed POST
+gets the request the first one made, and nothing is created twice.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from service_requests.models import (
 from service_requests.services._common import after_commit, record
 from service_requests.services.due_dates import move_decision_due
 from service_requests.services.errors import TransitionRefused
-from service_requests.services.receipts import request_issue_receipt
 
 logger = logging.getLogger(__name__)
 
@@ -318,9 +317,8 @@ def request_submit(
     deleted once committed. Files travel in the answers as the descriptors `upload_store`
     returned; each becomes a Document. A signed-in citizen's `draft` becomes the request
     (same row). The team comes from the routing rules, the implicit decision date from the
-    deadline engine (`move_decision_due`), and the receipt PDF is generated in the same
-    transaction, so that the confirmation page can offer it whatever the broker does; only its
-    email goes through Celery, on commit."""
+    deadline engine (`move_decision_due`). The receipt PDF is made after commit by the worker
+    that emails it, or on the citizen's first click if the broker is down (`receipts`)."""
     from service_requests import tasks
 
     existing = _existing(idempotency_key)
@@ -338,82 +336,69 @@ def request_submit(
     kept_keys = filing.stored_file_keys(version.schema, data)
     dropped_keys = filing.stored_file_keys(version.schema, answers) - kept_keys
 
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            if draft is not None:
-                request = (
-                    ServiceRequest.objects.select_for_update(of=("self",))
-                    .select_related("form_version", "procedure", "citizen")
-                    .get(pk=draft.pk)
-                )
-                if request.status != Status.DRAFT:  # submitted meanwhile by a twin POST
-                    return Submission(request, created=False)
-                if request.idempotency_key is None:
-                    request.idempotency_key = idempotency_key
-            else:
-                request = ServiceRequest(
-                    procedure=procedure,
-                    form_version=version,
-                    tracking_token=new_tracking_token(),
-                    idempotency_key=idempotency_key,
-                )
-            now = timezone.now()
-            request.status = Status.SUBMITTED
-            request.channel = channel
-            request.citizen = citizen or request.citizen
-            request.contact_name = contact_name[:200]
-            request.contact_email = contact_email
-            request.contact_phone = contact_phone
-            request.team = team
-            request.received_on = timezone.localdate(now)
-            request.submitted_at = now
-            request.data = _without_storage_keys(run.schema, data)
-            # Nothing asked of the citizen yet: the date only depends on receipt and the rule.
-            move_decision_due(request, document_requests=[])
-            if draft is None:
-                if not _insert(request):  # a twin POST committed the same key first
-                    return Submission(_existing(idempotency_key), created=False)
-            else:
-                request.save()
-            request.data = _documents(request, run, data, actor)
-            request.save(update_fields=["data", "updated_at"])
-            record(
-                request,
-                Event.Kind.SUBMITTED,
-                actor=actor,
-                citizen_sees=True,
-                payload={
-                    "channel": channel,
-                    "form_version": version.number,
-                    "decision_due_on": filing.iso(request.decision_due_on),
-                },
+    with transaction.atomic():
+        if draft is not None:
+            request = (
+                ServiceRequest.objects.select_for_update(of=("self",))
+                .select_related("form_version", "procedure", "citizen")
+                .get(pk=draft.pk)
             )
-            record(
-                request,
-                Event.Kind.ROUTED,
-                actor=actor,
-                payload={
-                    "team": team.pk,
-                    "team_name": team.name,
-                    "rule": rule.pk if rule else None,
-                    "rule_name": rule.name if rule else "",
-                },
+            if request.status != Status.DRAFT:  # submitted meanwhile by a twin POST
+                return Submission(request, created=False)
+            if request.idempotency_key is None:
+                request.idempotency_key = idempotency_key
+        else:
+            request = ServiceRequest(
+                procedure=procedure,
+                form_version=version,
+                tracking_token=new_tracking_token(),
+                idempotency_key=idempotency_key,
             )
-            request_issue_receipt(request=request, written=written)
-            _discard_on_commit(dropped_keys)
-            after_commit(lambda: tasks.send_receipt.delay(request.pk))
-    except BaseException:
-        # The transaction rolled back: the files it wrote (the receipt) go with it. The
-        # citizen's uploads stay, still in their answers, for the next try.
-        _delete_written(written)
-        raise
+        now = timezone.now()
+        request.status = Status.SUBMITTED
+        request.channel = channel
+        request.citizen = citizen or request.citizen
+        request.contact_name = contact_name[:200]
+        request.contact_email = contact_email
+        request.contact_phone = contact_phone
+        request.team = team
+        request.received_on = timezone.localdate(now)
+        request.submitted_at = now
+        request.data = _without_storage_keys(run.schema, data)
+        # Nothing asked of the citizen yet: the date only depends on receipt and the rule.
+        move_decision_due(request, document_requests=[])
+        if draft is None:
+            if not _insert(request):  # a twin POST committed the same key first
+                return Submission(_existing(idempotency_key), created=False)
+        else:
+            request.save()
+        request.data = _documents(request, run, data, actor)
+        request.save(update_fields=["data", "updated_at"])
+        record(
+            request,
+            Event.Kind.SUBMITTED,
+            actor=actor,
+            citizen_sees=True,
+            payload={
+                "channel": channel,
+                "form_version": version.number,
+                "decision_due_on": filing.iso(request.decision_due_on),
+            },
+        )
+        record(
+            request,
+            Event.Kind.ROUTED,
+            actor=actor,
+            payload={
+                "team": team.pk,
+                "team_name": team.name,
+                "rule": rule.pk if rule else None,
+                "rule_name": rule.name if rule else "",
+            },
+        )
+        # The receipt PDF is made by the worker that emails it, a moment later, or on
+        # the citizen's first click if the broker is down (tracking.receipt): rendering
+        # it here would cost the submission several hundred milliseconds.
+        _discard_on_commit(dropped_keys)
+        after_commit(lambda: tasks.send_receipt.delay(request.pk))
     return Submission(request, created=True)
-
-
-def _delete_written(names: Iterable[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.warning("file %s could not be deleted", name, exc_info=True)

@@ -1,6 +1,7 @@
 """The electronic acknowledgment of receipt (L112-3, L112-11; mentions of R112-5 and
-R112-11-1, LEGAL.md §2): a PDF generated when the request is filed, kept as a Document the
-citizen sees, and emailed to them with their secret tracking link.
+R112-11-1, LEGAL.md §2): a PDF kept as a Document the citizen sees, made right after filing by
+the worker that emails it with the secret tracking link, or on the citizen's first click when
+the worker has not run (broker down); `receipts_catch_up` enqueues what a broker outage lost.
 
 Without its mentions the appeal delays cannot be held against the citizen (L112-6): the
 template prints each of them, and tests/service_requests/test_receipt.py reads them back from
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -112,13 +114,16 @@ def receipt_context(
     }
 
 
+@transaction.atomic
 def request_issue_receipt(*, request: ServiceRequest, written: list[str] | None = None) -> Document:
     """Generate the receipt PDF and keep it as the request's Document (kind receipt, visible to
-    the citizen); the existing one when it was made already. Runs inside the filing's
-    transaction; `written` collects the storage names written, for the caller to delete them
-    if that transaction rolls back."""
+    the citizen); the existing one when it was made already. `written` collects the storage
+    names written, for a caller whose transaction may roll back."""
     if request.status == Status.DRAFT:
         raise ValueError(f"{request} is a draft: it has no receipt")
+    # The worker that emails it and the citizen's click may ask at the same time: one makes
+    # it, the other waits for the row and finds it made.
+    ServiceRequest.objects.select_for_update().filter(pk=request.pk).exists()
     existing = request.documents.filter(kind=Document.Kind.RECEIPT).first()
     if existing is not None:
         return existing
@@ -181,3 +186,25 @@ def request_send_receipt(*, request_id: int) -> bool:
         message.attach(receipt.original_name, pdf.read(), "application/pdf")
     message.send()
     return True
+
+
+def receipts_catch_up(*, older_than_minutes: int = 15, within_days: int = 7) -> int:
+    """Enqueue the receipt task again for the requests filed lately whose receipt was never
+    made: the broker was down when they were filed, or the worker failed on them. Returns
+    how many were enqueued; the task is idempotent (one receipt, made once)."""
+    from service_requests import tasks
+
+    now = timezone.now()
+    missing = (
+        ServiceRequest.objects.exclude(status=Status.DRAFT)
+        .filter(
+            submitted_at__lt=now - timedelta(minutes=older_than_minutes),
+            submitted_at__gte=now - timedelta(days=within_days),
+        )
+        .exclude(documents__kind=Document.Kind.RECEIPT)
+        .values_list("pk", flat=True)
+    )
+    ids = list(missing)
+    for pk in ids:
+        tasks.send_receipt.delay(pk)
+    return len(ids)

@@ -38,7 +38,7 @@ from forms_builder.models import Procedure
 from service_requests import filing as drafts
 from service_requests import tracking
 from service_requests.filing import REVIEW, Filing
-from service_requests.models import Document, ServiceRequest, Status
+from service_requests.models import ServiceRequest, Status
 from service_requests.selectors import citizen_email_of
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.filing import (
@@ -487,9 +487,6 @@ def confirmation(request, slug: str, reference: str):
     )
     if service_request is None:
         raise Http404
-    receipt = service_request.documents.filter(
-        kind=Document.Kind.RECEIPT, visible_to_citizen=True
-    ).first()
     version = service_request.form_version
     secret_path = reverse(
         "service_requests:secret_link",
@@ -499,7 +496,6 @@ def confirmation(request, slug: str, reference: str):
         "service_request": service_request,
         "procedure": service_request.procedure,
         "team": service_request.team or service_request.procedure.default_team,
-        "receipt": receipt,
         "secret_link": request.build_absolute_uri(secret_path),
         "tracking_url": reverse("service_requests:tracking", args=[reference]),
         "email": service_request.contact_email or citizen_email_of(service_request),

@@ -6,14 +6,17 @@ from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gru.ratelimit import allow, client_ip
 from service_requests import tracking
 from service_requests.models import ServiceRequest
+from service_requests.services.decisions import request_ask_reasons
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.messages import MAX_MESSAGE_LENGTH, message_post_from_citizen
+from service_requests.services.receipts import request_issue_receipt
 
 LOOKUP_LIMIT = 10  # attempts per address and per quarter of an hour
 LOOKUP_WINDOW = 15 * 60
@@ -138,3 +141,38 @@ def download_document(request, reference: str, document_id: int):
         filename=document.original_name,
         content_type=document.content_type,
     )
+
+
+def receipt(request, reference: str):
+    """The acknowledgment of receipt; made now if the worker has not made it yet (a broker
+    outage must not keep it from the citizen)."""
+    service_request = _granted(request, reference)
+    document = request_issue_receipt(request=service_request)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+@require_POST
+def ask_reasons(request, reference: str):
+    """After an implicit rejection the citizen asks for its reasons, owed within a month."""
+    service_request = _granted(request, reference)
+    actor = request.user if request.user.is_authenticated else None
+    try:
+        task = request_ask_reasons(request=service_request, actor=actor)
+    except TransitionRefused as refusal:
+        flash.error(request, str(refusal))
+    else:
+        day = formats.date_format(task.due_on, "j F Y")
+        flash.success(
+            request,
+            _(
+                "Votre demande a été transmise : le service vous communiquera les motifs au plus "
+                "tard le %(day)s."
+            )
+            % {"day": day},
+        )
+    return redirect("service_requests:tracking", reference=service_request.reference)

@@ -1,5 +1,7 @@
 """WCAG 2.1 AA checks of the public pages with axe-core, and keyboard use, in Chromium."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -24,6 +26,9 @@ PAGES = {
     "tracking_request": lambda: reverse(
         "service_requests:secret_link", args=["K7QM-2X4P", TRACKING_TOKEN]
     ),
+    "tracking_rejected": lambda: reverse(
+        "service_requests:secret_link", args=["R3JT-0000", TRACKING_TOKEN + "-rejet"]
+    ),
 }
 TRACKING_TOKEN = "secret-de-suivi-pour-les-tests-0123456789"
 
@@ -44,6 +49,13 @@ def procedures():
     )
     EventFactory(request=request)
     MessageFactory(request=request)
+    ServiceRequestFactory(  # shows the « Demander les motifs » box
+        reference="R3JT-0000",
+        tracking_token=TRACKING_TOKEN + "-rejet",
+        status="rejected_implicitly",
+        received_on=datetime.date(2025, 1, 10),
+        decided_on=datetime.date(2025, 3, 11),
+    )
 
 
 @pytest.mark.parametrize("name", PAGES)

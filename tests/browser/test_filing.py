@@ -1,10 +1,11 @@
 """Filing in Chromium, as a new citizen would on the demo démarches: an anonymous report with
 a photo and an address, then a multi-page civil-status request through its condition. axe-core
 finds no WCAG 2.1 AA violation on a form page in its error state, the review, the contact step,
-the confirmation and the tracking page; the link of the receipt email opens the request.
+the confirmation and the tracking page; the confirmation's link downloads the receipt PDF; the
+link of the receipt email opens the request.
 
 The live server runs in a thread of this process: its emails land in `mail.outbox` (the
-locmem backend the test run installs), and Celery runs the receipt task inline."""
+locmem backend the test run installs), and Celery runs the receipt task inline, on commit."""
 
 import re
 
@@ -105,8 +106,19 @@ def test_an_anonymous_citizen_files_a_report_with_a_photo_and_follows_the_email_
     assert request.documents.filter(kind=Document.Kind.UPLOAD).count() == 1
     assert page.get_by_role("heading", name="Votre demande a bien été envoyée").is_visible()
     assert request.reference in page.content()
-    assert page.get_by_role("link", name="Télécharger l'accusé de réception").is_visible()
     check_page(page, assert_accessible, csp_violations)
+
+    # Its receipt link downloads the PDF the receipt task made and emailed.
+    receipt = request.documents.get(kind=Document.Kind.RECEIPT)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger l'accusé de réception").click()
+    download = download_info.value
+    assert download.suggested_filename == f"accuse-reception-{request.reference}.pdf"
+    with open(download.path(), "rb") as pdf:
+        content = pdf.read()
+    assert content.startswith(b"%PDF-")
+    assert content == receipt.file.open("rb").read()
+    assert request.documents.filter(kind=Document.Kind.RECEIPT).count() == 1
 
     # The tracking page it links to.
     click(page, "Voir ma demande", role="link")
@@ -115,6 +127,7 @@ def test_an_anonymous_citizen_files_a_report_with_a_photo_and_follows_the_email_
 
     # The receipt email's link, opened in another browser: « Reçue ».
     (message,) = [m for m in mail.outbox if m.to == ["lea.durand@exemple.fr"]]
+    assert message.attachments[0][1] == content
     link = re.search(re.escape(settings.SITE_URL) + r"(/suivi/\S+/)", message.body)[1]
     assert request.tracking_token in link
     other = browser.new_context(locale="fr-FR")

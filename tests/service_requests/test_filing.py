@@ -141,26 +141,32 @@ def test_an_anonymous_citizen_files_a_report_with_a_photo_and_an_address(
     }
     photo = request.documents.get(kind=Document.Kind.UPLOAD)
     assert photo.file.name == key and photo.original_name == "nid de poule.jpg"
+    # Made by the receipt task (run here on commit, as the worker would), and emailed.
     receipt = request.documents.get(kind=Document.Kind.RECEIPT)
     assert (
         SESSION_KEY not in client.session
         or str(version.procedure_id) not in (client.session[SESSION_KEY])
     )
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["lea.durand@exemple.fr"]
+    assert mailoutbox[0].attachments[0][1] == receipt.file.open("rb").read()
 
     confirmation = html_of(client.get(response["Location"]))
     assert request.reference in confirmation
     assert request.tracking_token in confirmation  # the secret link, on screen
-    assert reverse("service_requests:document", args=[request.reference, receipt.pk]) in (
-        confirmation
-    )
+    receipt_url = reverse("service_requests:receipt", args=[request.reference])
+    assert f'href="{receipt_url}"' in confirmation
     assert "Voirie" in confirmation and "lea.durand@exemple.fr" in confirmation
     assert "n'appelle pas de décision implicite" in confirmation
-    # The session that filed it may open its page and download the receipt.
+    # The session that filed it may open its page and download the receipt, from the
+    # confirmation's link (the one the worker made) and from the page's list of documents.
     assert (
         client.get(reverse("service_requests:tracking", args=[request.reference])).status_code
         == 200
     )
+    download = client.get(receipt_url)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == receipt.file.open("rb").read()
+    assert request.documents.filter(kind=Document.Kind.RECEIPT).count() == 1
     download = client.get(
         reverse("service_requests:document", args=[request.reference, receipt.pk])
     )
@@ -280,6 +286,27 @@ def test_a_replayed_submission_shows_the_same_confirmation(client):
     again = client.post(target, data)  # a refresh, a double click, the back button
     assert ServiceRequest.objects.count() == 1
     assert again.status_code == 302 and again["Location"] == first["Location"]
+
+
+def test_the_confirmation_offers_the_receipt_before_the_worker_made_it(client):
+    """The receipt task has not run (the broker is away, or the worker is behind): the
+    confirmation's link makes the receipt on the citizen's click."""
+    target, data = _ready_to_send(client)
+    confirmation = client.post(target, data)["Location"]  # its on-commit tasks never run here
+    request = ServiceRequest.objects.get()
+    assert not request.documents.filter(kind=Document.Kind.RECEIPT).exists()
+    receipt_url = reverse("service_requests:receipt", args=[request.reference])
+    assert f'href="{receipt_url}"' in html_of(client.get(confirmation))
+
+    download = client.get(receipt_url)
+
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="accuse-reception-{request.reference}.pdf"'
+    )
+    receipt = request.documents.get(kind=Document.Kind.RECEIPT)
+    assert b"".join(download.streaming_content) == receipt.file.open("rb").read()
+    assert type(client)().get(receipt_url).status_code == 404  # not for another browser
 
 
 def test_someone_elses_key_opens_nothing(client, django_user_model):

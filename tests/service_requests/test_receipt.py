@@ -1,18 +1,30 @@
 """The acknowledgment of receipt, read back from the PDF as a citizen's reader would: every
 mention of LEGAL.md §2 for an acceptance (SVA), a rejection (SVR) and a démarche without
-implicit decision; and the email that carries it, with the secret tracking link."""
+implicit decision; the email that carries it, with the secret tracking link; the worker that
+makes it after the submission, and the download that makes it if the worker has not.
+
+Celery runs eagerly here: `filed` commits the submission, then runs what it enqueued (the
+receipt task) as the worker would."""
 
 import datetime
 import io
 import re
+import threading
+import time
+import uuid
 from html import unescape
 
 import pypdf
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, TestCase
 from django.urls import reverse
 
-from service_requests.models import Document, DocumentRequest, Status
+from service_requests import tasks
+from service_requests.models import Document, DocumentRequest, Event, ServiceRequest, Status
+from service_requests.services import receipts
 from service_requests.services.receipts import (
     implicit_decision_sentence,
     request_issue_receipt,
@@ -20,9 +32,22 @@ from service_requests.services.receipts import (
 )
 from service_requests.tasks import send_receipt
 from tests.factories import CitizenFactory, UserFactory
-from tests.service_requests.test_submit import ACTE, SIGNALEMENT, demo_version, submit
+from tests.service_requests.test_submit import (
+    ACTE,
+    SIGNALEMENT,
+    _files_under,
+    demo_version,
+    stored_photo,
+    submit,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()  # the secret link counts against the tracking rate limit
+
 
 FILED_AT = datetime.datetime(2026, 1, 15, 9, 30, tzinfo=datetime.UTC)
 QUESTION = {
@@ -42,13 +67,48 @@ def text_of(document: Document) -> str:
     return re.sub(r"\s+", " ", text)  # lines break where the layout wants
 
 
-def filed(slug: str, answers: dict, **kwargs):
-    with time_machine.travel(FILED_AT):
+def filed(slug: str, answers: dict, *, worker: bool = True, **kwargs):
+    """Filed at FILED_AT; with `worker`, what the submission enqueued on commit then runs (the
+    receipt task: it makes the receipt and emails it). Without, the worker has not run yet."""
+    with time_machine.travel(FILED_AT), TestCase.captureOnCommitCallbacks(execute=worker):
         return submit(demo_version(slug), answers, **kwargs).request
 
 
 def receipt_of(request) -> Document:
     return request.documents.get(kind=Document.Kind.RECEIPT)
+
+
+def receipts_of(request) -> list[Document]:
+    return list(request.documents.filter(kind=Document.Kind.RECEIPT))
+
+
+def receipt_url(request) -> str:
+    return reverse("service_requests:receipt", args=[request.reference])
+
+
+def with_proof(client, request) -> Client:
+    """The client once it has opened the request's secret link (as from the email)."""
+    secret = reverse(
+        "service_requests:secret_link", args=[request.reference, request.tracking_token]
+    )
+    assert client.get(secret).status_code == 302
+    return client
+
+
+def count_renders(monkeypatch) -> list:
+    """Each receipt rendered from now on, by the real renderer."""
+    renders, real = [], receipts.render_pdf
+
+    def render_pdf(*args, **kwargs):
+        renders.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(receipts, "render_pdf", render_pdf)
+    return renders
+
+
+def downloaded(response) -> bytes:
+    return b"".join(response.streaming_content)
 
 
 def common_mentions(request) -> list[str]:
@@ -198,12 +258,9 @@ def test_the_plain_sentence_of_the_confirmation_and_the_email(rule, day, expecte
 # --- The email --------------------------------------------------------------------------------
 
 
-def test_the_receipt_email_carries_the_pdf_and_the_secret_link(
-    mailoutbox, eager_celery, django_capture_on_commit_callbacks, settings
-):
+def test_the_receipt_email_carries_the_pdf_and_the_secret_link(mailoutbox, settings):
     settings.SITE_URL = "https://demarches.ville-demo.fr"
-    with django_capture_on_commit_callbacks(execute=True):
-        request = filed("acte-etat-civil", ACTE, contact_email="lea.durand@exemple.fr")
+    request = filed("acte-etat-civil", ACTE, contact_email="lea.durand@exemple.fr")
 
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
@@ -229,7 +286,9 @@ def test_the_receipt_email_carries_the_pdf_and_the_secret_link(
 
 def test_the_email_goes_to_the_citizen_when_no_contact_address_was_given(mailoutbox):
     citizen = CitizenFactory(email="helene@exemple.fr")
-    request = filed("signalement-voirie", SIGNALEMENT, citizen=citizen, contact_email="")
+    request = filed(
+        "signalement-voirie", SIGNALEMENT, citizen=citizen, contact_email="", worker=False
+    )
 
     assert send_receipt(request.pk) is True
     assert mailoutbox[0].to == ["helene@exemple.fr"]
@@ -237,24 +296,232 @@ def test_the_email_goes_to_the_citizen_when_no_contact_address_was_given(mailout
 
 def test_nobody_to_write_to_sends_nothing(mailoutbox):
     citizen = CitizenFactory(email="")
-    request = filed("signalement-voirie", SIGNALEMENT, citizen=citizen, contact_email="")
+    request = filed(
+        "signalement-voirie", SIGNALEMENT, citizen=citizen, contact_email="", worker=False
+    )
 
     assert request_send_receipt(request_id=request.pk) is False
     assert request_send_receipt(request_id=0) is False
     assert mailoutbox == []
 
 
-def test_a_broker_away_does_not_fail_the_submission(
-    monkeypatch, mailoutbox, django_capture_on_commit_callbacks, caplog
-):
+def test_a_broker_away_does_not_fail_the_submission(monkeypatch, mailoutbox, caplog, client):
     from kombu.exceptions import OperationalError
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Redis is away")
 
     monkeypatch.setattr(send_receipt, "delay", broker_down)
-    with django_capture_on_commit_callbacks(execute=True):
-        request = filed("signalement-voirie", SIGNALEMENT)
+    request = filed("signalement-voirie", SIGNALEMENT)
 
-    assert request.pk and receipt_of(request)  # filed, with its receipt to download
+    assert ServiceRequest.objects.get(pk=request.pk).status == Status.SUBMITTED  # filed
+    assert "Redis is away" in caplog.text  # the enqueue failed, logged, after the commit
+    assert receipts_of(request) == [] and mailoutbox == []
+    # The confirmation page's link makes the receipt on the citizen's click.
+    response = with_proof(client, request).get(receipt_url(request))
+    assert response.status_code == 200
+    assert downloaded(response) == receipt_of(request).file.open("rb").read()
+
+
+# --- Made by the worker, after the submission -------------------------------------------------
+
+
+def test_a_receipt_that_fails_to_render_in_the_worker_does_not_undo_the_submission(
+    monkeypatch, mailoutbox, caplog, client
+):
+    """The submission committed before the worker ran: a render that fails there leaves the
+    request as filed; the task raises (for Celery to record, and retry what its policy
+    retries), and the citizen's download makes the receipt then."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint is down")
+
+    monkeypatch.setattr(receipts, "render_pdf", broken)
+    photo = stored_photo()
+    request = filed("signalement-voirie", {**SIGNALEMENT, "photo": [photo]})
+
+    assert "WeasyPrint is down" in caplog.text  # raised by the task, logged by on_commit
+    request = ServiceRequest.objects.get(pk=request.pk)
+    assert request.status == Status.SUBMITTED
+    assert set(request.events.values_list("kind", flat=True)) == {
+        Event.Kind.SUBMITTED,
+        Event.Kind.ROUTED,
+    }
+    assert request.documents.get(kind=Document.Kind.UPLOAD).file.name == photo["key"]
+    assert receipts_of(request) == [] and _files_under("documents") == []
     assert mailoutbox == []
+    with pytest.raises(RuntimeError, match="WeasyPrint is down"):
+        send_receipt.delay(request.pk)  # the task itself raises: it does not report success
+    assert receipts_of(request) == [] and mailoutbox == []
+
+    monkeypatch.undo()  # WeasyPrint is back
+    response = with_proof(client, request).get(receipt_url(request))
+    assert response.status_code == 200
+    assert downloaded(response).startswith(b"%PDF-")
+    (receipt,) = receipts_of(request)
+    renders = count_renders(monkeypatch)
+    assert send_receipt(request.pk) is True  # the task run again sends that same receipt
+    assert renders == []
+    assert mailoutbox[0].attachments[0][1] == receipt.file.open("rb").read()
+    assert receipts_of(request) == [receipt]
+
+
+def test_the_worker_makes_the_receipt_once(monkeypatch, mailoutbox):
+    request = filed("signalement-voirie", SIGNALEMENT)
+    (receipt,) = receipts_of(request)
+    assert receipt.visible_to_citizen and receipt.content_type == "application/pdf"
+    assert receipt.original_name == f"accuse-reception-{request.reference}.pdf"
+    renders = count_renders(monkeypatch)
+
+    assert send_receipt(request.pk) is True  # a retry after a send that succeeded
+
+    assert renders == []
+    assert receipts_of(request) == [receipt]
+    assert mailoutbox[0].attachments[0][1] == mailoutbox[1].attachments[0][1]
+
+
+# --- Downloaded from the confirmation page ----------------------------------------------------
+
+
+def test_the_receipt_download_needs_a_proof(client):
+    request = filed("signalement-voirie", SIGNALEMENT, worker=False)
+    other = filed("signalement-voirie", SIGNALEMENT, worker=False)
+    assert client.get(receipt_url(request)).status_code == 404
+    with_proof(client, other)
+    assert client.get(receipt_url(request)).status_code == 404
+    assert not Document.objects.filter(kind=Document.Kind.RECEIPT).exists()  # nothing made
+
+
+def test_the_download_makes_the_receipt_the_worker_has_not_made_yet(monkeypatch, client):
+    request = filed("acte-etat-civil", ACTE, worker=False)
+    assert receipts_of(request) == []
+    renders = count_renders(monkeypatch)
+    with_proof(client, request)
+
+    response = client.get(receipt_url(request))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="accuse-reception-{request.reference}.pdf"'
+    )
+    body = downloaded(response)
+    assert body.startswith(b"%PDF-")
+    (receipt,) = receipts_of(request)
+    assert receipt.visible_to_citizen and receipt.size == len(body)
+    assert body == receipt.file.open("rb").read()
+    assert renders == [receipts.RECEIPT_TEMPLATE]
+    assert "réputée acceptée le 16 février 2026" in text_of(receipt)  # the real receipt
+
+    again = client.get(receipt_url(request))  # a second click
+
+    assert again.status_code == 200
+    assert downloaded(again) == body
+    assert receipts_of(request) == [receipt]
+    assert len(renders) == 1
+
+
+def test_the_download_serves_the_receipt_the_worker_made(monkeypatch, client, mailoutbox):
+    request = filed("signalement-voirie", SIGNALEMENT)
+    (receipt,) = receipts_of(request)
+    renders = count_renders(monkeypatch)
+
+    response = with_proof(client, request).get(receipt_url(request))
+
+    assert response.status_code == 200
+    body = downloaded(response)
+    assert body.startswith(b"%PDF-") and body == receipt.file.open("rb").read()
+    assert renders == []
+    assert receipts_of(request) == [receipt]
+    assert mailoutbox[0].attachments[0][1] == body  # the one the email carried
+
+
+def test_a_signed_in_citizen_downloads_the_receipt_of_their_own_request(client):
+    user = UserFactory()
+    citizen = CitizenFactory(user=user, email="helene@exemple.fr")
+    request = filed("acte-etat-civil", ACTE, citizen=citizen, contact_email="", worker=False)
+    client.force_login(user)
+
+    response = client.get(receipt_url(request))
+
+    assert response.status_code == 200
+    assert downloaded(response) == receipt_of(request).file.open("rb").read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_and_a_click_at_once_make_one_receipt(monkeypatch, mailoutbox):
+    """The worker and the citizen's download ask for the receipt at the same moment: the
+    request's row lock makes one of them wait, then find the receipt the other made."""
+    monkeypatch.setattr(tasks.send_receipt, "delay", lambda *args: None)  # the worker is late
+    request = filed("signalement-voirie", SIGNALEMENT, worker=False)
+    client = with_proof(Client(), request)
+    renders, barrier = [], threading.Barrier(2)
+
+    def slow_render(*args, **kwargs):
+        renders.append(args[0])
+        time.sleep(0.5)  # long enough for the other one to get there meanwhile
+        return b"%PDF-1.7 " + uuid.uuid4().hex.encode()
+
+    monkeypatch.setattr(receipts, "render_pdf", slow_render)
+    outcomes, errors = {}, []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            assert send_receipt(request.pk) is True
+            outcomes["worker"] = mailoutbox[-1].attachments[0][1]
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def click():
+        try:
+            barrier.wait(timeout=10)
+            outcomes["click"] = downloaded(client.get(receipt_url(request)))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker), threading.Thread(target=click)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert len(renders) == 1
+    (receipt,) = receipts_of(request)
+    assert outcomes["worker"] == outcomes["click"] == receipt.file.open("rb").read()
+
+
+def test_the_hourly_catch_up_makes_and_sends_the_receipts_a_broker_outage_lost(
+    monkeypatch, mailoutbox
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Redis is away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(send_receipt, "delay", broker_down)
+        lost = filed("signalement-voirie", SIGNALEMENT)
+    sent = filed("signalement-voirie", SIGNALEMENT)
+    assert receipts_of(lost) == []
+    assert len(mailoutbox) == 1
+
+    # Too recent: the worker may still be on it.
+    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=5)):
+        assert receipts.receipts_catch_up() == 0
+    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=20)):
+        assert receipts.receipts_catch_up() == 1
+
+    assert len(receipts_of(lost)) == 1
+    assert len(receipts_of(sent)) == 1
+    assert len(mailoutbox) == 2
+    assert mailoutbox[1].to == [lost.contact_email]
+    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=40)):
+        assert receipts.receipts_catch_up() == 0
+    with time_machine.travel(FILED_AT + datetime.timedelta(days=8)):
+        assert receipts.receipts_catch_up() == 0  # a week on, the catch-up gives up

@@ -1,6 +1,7 @@
 """`request_submit`: one transaction, once per idempotency key; the team from the routing
 rules; a short random reference; the implicit decision date from the deadline engine; nothing
-left behind when any part fails.
+left behind when any part fails; no PDF rendered: the receipt task is enqueued on commit (the
+receipt itself: test_receipt.py).
 
 The helpers at the top (the demo démarches, a real JPEG) serve test_filing.py and
 test_receipt.py too."""
@@ -26,6 +27,7 @@ from service_requests.deadlines import implicit_decision_date
 from service_requests.identifiers import REFERENCE_RE
 from service_requests.models import Document, Event, RoutingRule, ServiceRequest, Status
 from service_requests.services import filing as filing_services
+from service_requests.services import receipts
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.filing import request_submit, route, upload_store
 from tests.factories import (
@@ -98,24 +100,29 @@ def submit(version: FormVersion, answers: dict, **kwargs):
 # --- Idempotency ------------------------------------------------------------------------------
 
 
-def test_the_same_key_twice_makes_one_request():
+def test_the_same_key_twice_makes_one_request(side_effects, mailoutbox):
     version = demo_version("signalement-voirie")
     key = uuid.uuid4()
 
-    first = submit(version, SIGNALEMENT, idempotency_key=key)
-    second = submit(version, SIGNALEMENT, idempotency_key=key)
+    with side_effects():  # the receipt task, run as the worker would on each commit
+        first = submit(version, SIGNALEMENT, idempotency_key=key)
+        second = submit(version, SIGNALEMENT, idempotency_key=key)
 
     assert first.created and not second.created
     assert second.request.pk == first.request.pk
     assert ServiceRequest.objects.count() == 1
     assert Event.objects.filter(kind=Event.Kind.SUBMITTED).count() == 1
     assert Document.objects.filter(kind=Document.Kind.RECEIPT).count() == 1
+    assert len(mailoutbox) == 1  # the replay enqueued no second receipt
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_submissions_with_the_same_key_make_one_request():
+def test_two_concurrent_submissions_with_the_same_key_make_one_request(
+    eager_celery, mailoutbox, caplog
+):
     """Two POSTs at once (a double click): the second waits on the unique key, then gets the
-    request the first one committed."""
+    request the first one committed. Real commits: the receipt task runs on the one that
+    created the request (eagerly, in its thread)."""
     version = demo_version("signalement-voirie")
     key = uuid.uuid4()
     barrier = threading.Barrier(2)
@@ -142,6 +149,8 @@ def test_two_concurrent_submissions_with_the_same_key_make_one_request():
     assert ServiceRequest.objects.count() == 1
     assert Event.objects.filter(kind=Event.Kind.SUBMITTED).count() == 1
     assert Document.objects.filter(kind=Document.Kind.RECEIPT).count() == 1
+    assert len(mailoutbox) == 1
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= 40]
 
 
 def test_an_incomplete_form_writes_nothing():
@@ -202,17 +211,20 @@ def test_answers_hidden_by_a_condition_are_not_stored_and_their_files_are_delete
 # --- What the request holds -------------------------------------------------------------------
 
 
-def test_the_request_its_documents_and_events():
+def test_the_request_its_documents_and_events(side_effects):
     version = demo_version("signalement-voirie")
     photo = stored_photo("Photo du trou.JPG")
 
-    with time_machine.travel(datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)):
+    filed_at = datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(filed_at), side_effects():
         request = submit(
             version,
             {**SIGNALEMENT, "photo": [photo]},
             contact_name="Léa Durand",
             contact_phone="06 12 34 56 78",
         ).request
+        # Not in the submission: the worker makes it once the request is committed.
+        assert not request.documents.filter(kind=Document.Kind.RECEIPT).exists()
 
     request.refresh_from_db()
     assert REFERENCE_RE.match(request.reference)
@@ -354,18 +366,39 @@ def _files_under(folder: str) -> list[str]:
     return files + [f for d in directories for f in _files_under(f"{folder}/{d}")]
 
 
-def test_a_receipt_that_fails_to_render_leaves_nothing(monkeypatch):
-    from service_requests.services import receipts
+def _routed_event_fails(monkeypatch):
+    """The ROUTED event, written after the request, its upload Document and its SUBMITTED
+    event: all of them in the transaction."""
+    real_record = filing_services.record
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("WeasyPrint is down")
+    def record(request, kind, **kwargs):
+        if kind == Event.Kind.ROUTED:
+            raise RuntimeError("the routed event fails")
+        return real_record(request, kind, **kwargs)
 
-    monkeypatch.setattr(receipts, "render_pdf", broken)
+    monkeypatch.setattr(filing_services, "record", record)
+
+
+def _last_step_fails(monkeypatch):
+    """The receipt task's enqueue on commit, the transaction's last step."""
+
+    def after_commit(enqueue):
+        raise RuntimeError("the last step fails")
+
+    monkeypatch.setattr(filing_services, "after_commit", after_commit)
+
+
+@pytest.mark.parametrize("failure", [_routed_event_fails, _last_step_fails])
+def test_a_failure_inside_the_submission_leaves_nothing(
+    monkeypatch, django_capture_on_commit_callbacks, failure
+):
+    failure(monkeypatch)
     photo = stored_photo()
 
-    with pytest.raises(RuntimeError):
+    with django_capture_on_commit_callbacks() as enqueued, pytest.raises(RuntimeError):
         submit(demo_version("signalement-voirie"), {**SIGNALEMENT, "photo": [photo]})
 
+    assert enqueued == []  # no receipt task for a request that does not exist
     assert not ServiceRequest.objects.exists()
     assert not Event.objects.exists()
     assert not Document.objects.exists()
@@ -373,19 +406,31 @@ def test_a_receipt_that_fails_to_render_leaves_nothing(monkeypatch):
     assert default_storage.exists(photo["key"])  # still in the answers, for the next try
 
 
-def test_a_failure_after_the_receipt_was_written_deletes_it(monkeypatch):
-    def broken(enqueue):
-        raise RuntimeError("the last step fails")
+def test_the_submission_renders_no_pdf_and_enqueues_the_receipt(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """The receipt costs several hundred milliseconds to render: the submission leaves it to
+    the worker, enqueued on commit."""
+    from gru import pdf
+    from service_requests import tasks
 
-    monkeypatch.setattr(filing_services, "after_commit", broken)
+    def no_pdf_here(*args, **kwargs):
+        raise AssertionError("a PDF rendered during the submission")
 
-    with pytest.raises(RuntimeError):
-        submit(demo_version("signalement-voirie"), SIGNALEMENT)
+    monkeypatch.setattr(pdf, "render_pdf", no_pdf_here)
+    monkeypatch.setattr(receipts, "render_pdf", no_pdf_here)
+    enqueued = []
+    monkeypatch.setattr(tasks.send_receipt, "delay", lambda *args: enqueued.append(args))
 
-    assert not ServiceRequest.objects.exists()
-    assert not Event.objects.exists()
-    assert not Document.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submit(demo_version("signalement-voirie"), SIGNALEMENT)
+        assert enqueued == []  # only once committed
+
+    assert submission.created
+    assert submission.request.status == Status.SUBMITTED
+    assert not Document.objects.filter(kind=Document.Kind.RECEIPT).exists()
     assert _files_under("documents") == []
+    assert enqueued == [(submission.request.pk,)]
 
 
 # --- Signed-in citizens' drafts ---------------------------------------------------------------

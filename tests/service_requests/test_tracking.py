@@ -1,11 +1,13 @@
 """Following a request without an account: proofs, the page, documents and messages."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from service_requests.models import Document, Event, Message, Status
+from service_requests.models import Document, Event, Message, Status, TeamTask
 from service_requests.tracking import SESSION_KEY
 from tests.factories import (
     CitizenFactory,
@@ -214,3 +216,88 @@ def test_the_page_query_count_does_not_grow_with_the_history(
     make_document(filed)
     with django_assert_num_queries(6):
         client.get(page_url(filed))
+
+
+def test_after_an_implicit_rejection_the_citizen_asks_for_the_reasons(client):
+    rejected = ServiceRequestFactory(
+        status=Status.REJECTED_IMPLICITLY,
+        received_on=datetime.date(2025, 1, 10),
+        decided_on=datetime.date(2025, 3, 11),
+        contact_email="lea.durand@exemple.fr",
+    )
+    client.post(LOOKUP, {"reference": rejected.reference, "email": "lea.durand@exemple.fr"})
+    assert "Demander les motifs" in client.get(page_url(rejected)).content.decode()
+
+    url = reverse("service_requests:ask_reasons", args=[rejected.reference])
+    response = client.post(url, follow=True)
+
+    task = TeamTask.objects.get(request=rejected)
+    assert task.kind == TeamTask.Kind.REASONS_REQUESTED
+    html = response.content.decode()
+    assert "le service vous communiquera les motifs au plus tard le" in html
+    assert "Vous avez demandé les motifs du refus implicite." in html
+    assert "Demander les motifs" not in html
+    client.post(url)
+    assert TeamTask.objects.filter(request=rejected).count() == 1
+
+
+def test_reasons_are_refused_for_a_request_not_rejected_implicitly(client, filed):
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    assert "Demander les motifs" not in client.get(page_url(filed)).content.decode()
+    url = reverse("service_requests:ask_reasons", args=[filed.reference])
+    response = client.post(url, follow=True)
+    assert "qu&#x27;après un rejet implicite" in response.content.decode()
+    assert not TeamTask.objects.exists()
+
+
+def test_reasons_need_a_proof(client):
+    rejected = ServiceRequestFactory(
+        status=Status.REJECTED_IMPLICITLY,
+        received_on=datetime.date(2025, 1, 10),
+        decided_on=datetime.date(2025, 3, 11),
+    )
+    url = reverse("service_requests:ask_reasons", args=[rejected.reference])
+    assert client.post(url).status_code == 404
+    assert not TeamTask.objects.exists()
+
+
+# --- The receipt download (made on the spot if the worker has not: test_receipt.py) ------------
+
+
+def receipt_url(request):
+    return reverse("service_requests:receipt", args=[request.reference])
+
+
+def test_the_receipt_download_needs_a_proof(client, filed):
+    assert client.get(receipt_url(filed)).status_code == 404
+    other = ServiceRequestFactory(contact_email="lea.durand@exemple.fr")
+    client.post(LOOKUP, {"reference": other.reference, "email": "lea.durand@exemple.fr"})
+    assert client.get(receipt_url(filed)).status_code == 404
+    assert not Document.objects.exists()  # nothing made for whoever asks
+
+
+def test_a_receipt_made_already_is_served_as_it_is(client, filed, monkeypatch):
+    from service_requests.services import receipts
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("the receipt exists: nothing to render")
+
+    monkeypatch.setattr(receipts, "render_pdf", no_render)
+    receipt = make_document(filed)
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+
+    response = client.get(receipt_url(filed))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="accuse.pdf"'
+    assert b"".join(response.streaming_content) == b"%PDF-1.7"
+    assert list(filed.documents.all()) == [receipt]
+
+
+def test_a_draft_has_no_receipt_to_download(client):
+    user = UserFactory()
+    draft = ServiceRequestFactory(status=Status.DRAFT, citizen=CitizenFactory(user=user))
+    client.force_login(user)
+    assert client.get(receipt_url(draft)).status_code == 404
+    assert not Document.objects.exists()
