@@ -3,10 +3,9 @@
 from collections.abc import Iterable
 from datetime import date
 
-from service_requests.deadlines import implicit_decision_date, parse_delay
+from forms_builder.texts import describe_delay
+from service_requests.deadlines import implicit_decision_date
 from service_requests.models import DocumentRequest, ServiceRequest
-
-_UNITS = {"D": ("jour", "jours"), "W": ("semaine", "semaines"), "M": ("mois", "mois")}
 
 
 def decision_date_of(
@@ -49,9 +48,7 @@ def due_badge(decision_due_on: date | None, today: date) -> str:
 
 def delay_label(delay: str) -> str:
     """« 2 mois », « 30 jours », « 1 semaine »: a procedure's delay as letters print it."""
-    n, unit = parse_delay(delay)
-    singular, plural = _UNITS[unit]
-    return f"{n} {singular if n == 1 else plural}"
+    return describe_delay(delay)
 
 
 def citizen_email_of(request: ServiceRequest) -> str:
