@@ -1,7 +1,7 @@
 """Reads of the catalogue of démarches."""
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from forms_builder.models import Procedure
 
@@ -34,6 +34,14 @@ def catalogue(*, query: str = "", audience: str = "", category: str = "") -> Que
         .filter(Q(document=search) | Q(title__unaccent__icontains=query))
         .order_by("-rank", "title")
     )
+
+
+def catalogue_stamp() -> str:
+    """Changes whenever what the catalogue shows may change (a procedure saved, published,
+    unpublished or deleted): the key of its cached rendering."""
+    state = published_procedures().aggregate(count=Count("id"), last=Max("updated_at"))
+    last = state["last"].isoformat() if state["last"] else ""
+    return f"{state['count']}:{last}"
 
 
 def categories() -> list[str]:

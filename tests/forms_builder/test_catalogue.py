@@ -104,11 +104,17 @@ def test_an_unknown_audience_is_ignored(client, procedures):
 
 
 def test_catalogue_query_count_does_not_grow_with_procedures(client, django_assert_num_queries):
+    from django.core.cache import cache
+
     ProcedureFactory.create_batch(3)
-    with django_assert_num_queries(2) as small:
+    cache.clear()
+    # The catalogue's state, its themes, its démarches (the last one only when not cached).
+    with django_assert_num_queries(3):
+        client.get(reverse("forms_builder:catalogue"))
+    with django_assert_num_queries(2):
         client.get(reverse("forms_builder:catalogue"))
     ProcedureFactory.create_batch(40)
-    with django_assert_num_queries(len(small.captured_queries)):
+    with django_assert_num_queries(3):
         client.get(reverse("forms_builder:catalogue"), {"q": "démarche"})
 
 
@@ -167,3 +173,36 @@ def test_describe_silence_for_each_rule():
     assert "refusée" in describe_silence("rejection", "P4M")
     assert "4 mois" in describe_silence("rejection", "P4M")
     assert "n'appelle pas de décision" in describe_silence("none", "")
+
+
+def test_the_rendered_list_is_cached_and_follows_every_change(client, procedures):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("forms_builder:catalogue")
+    assert "3 démarches" in client.get(url).content.decode()
+    acte = procedures["acte"]
+    # Served from the cache: an update that bypasses the model's save is not seen...
+    type(acte).objects.filter(pk=acte.pk).update(title="Titre changé sans sauvegarde")
+    assert "Titre changé" not in client.get(url).content.decode()
+    # ...but a save, a publication or a deletion changes the key.
+    acte.title = "Demander un extrait d'acte"
+    acte.save()
+    assert "Demander un extrait d&#x27;acte" in client.get(url).content.decode()
+    procedures["hidden"].is_published = True
+    procedures["hidden"].save()
+    assert "4 démarches" in client.get(url).content.decode()
+    procedures["hidden"].delete()
+    assert "3 démarches" in client.get(url).content.decode()
+
+
+def test_the_catalogue_works_without_redis(client, procedures, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    response = client.get(reverse("forms_builder:catalogue"), {"q": "etat civil"})
+    assert response.status_code == 200
+    assert "1 démarche" in response.content.decode()
