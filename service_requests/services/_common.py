@@ -1,11 +1,14 @@
-"""Helpers the request services share: the row lock, the event, the after-commit enqueue."""
+"""Helpers the request services share: the row lock, the event, the after-commit enqueue,
+the generated PDF kept as a document."""
 
+import hashlib
 from collections.abc import Callable
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from gru.models import User
-from service_requests.models import Event, ServiceRequest
+from service_requests.models import Document, Event, ServiceRequest
 
 
 def lock(request: ServiceRequest) -> ServiceRequest:
@@ -40,3 +43,24 @@ def after_commit(enqueue: Callable[[], object]) -> None:
     must not turn a committed decision into an error; what was not enqueued is caught up by
     the nightly tasks, which find it from the database."""
     transaction.on_commit(enqueue, robust=True)
+
+
+def store_pdf(
+    request: ServiceRequest, *, kind: str, name: str, content: bytes, written: list | None = None
+) -> Document:
+    """A generated PDF (receipt, attestation, notice) kept privately as a document the citizen
+    sees. `written` collects the storage name, for a caller whose transaction may roll back."""
+    document = Document(
+        request=request,
+        kind=kind,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        visible_to_citizen=True,
+    )
+    document.file.save(name, ContentFile(content), save=False)
+    if written is not None:
+        written.append(document.file.name)
+    document.save()
+    return document

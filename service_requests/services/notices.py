@@ -6,11 +6,9 @@ succeeded is never repeated, except in the instant between the SMTP answer and t
 At least once, then, which is what a legal notice needs; the stamp makes it once in practice.
 """
 
-import hashlib
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -34,7 +32,7 @@ from service_requests.selectors import (
     delay_label,
     team_email_of,
 )
-from service_requests.services._common import lock, record
+from service_requests.services._common import lock, record, store_pdf
 
 IMPLICIT_DOCUMENTS = {
     Status.ACCEPTED_IMPLICITLY: (
@@ -125,17 +123,7 @@ def request_issue_implicit_decision_document(*, request: ServiceRequest) -> Docu
             return existing
         content = render_pdf(template, _letter_context(locked))
         name = f"{slug}-{locked.reference}.pdf"
-        document = Document(
-            request=locked,
-            kind=kind,
-            original_name=name,
-            content_type="application/pdf",
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            visible_to_citizen=True,
-        )
-        document.file.save(name, ContentFile(content), save=False)
-        document.save()
+        document = store_pdf(locked, kind=kind, name=name, content=content)
     return document
 
 

@@ -10,12 +10,10 @@ the PDF.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -31,6 +29,7 @@ from service_requests.selectors import (
     delay_label,
     open_document_request,
 )
+from service_requests.services._common import store_pdf
 from service_requests.services.notices import _message
 
 RECEIPT_TEMPLATE = "service_requests/pdf/receipt.html"
@@ -131,20 +130,9 @@ def request_issue_receipt(*, request: ServiceRequest, written: list[str] | None 
     context = receipt_context(request, document_requests=[] if fresh else None)
     content = render_pdf(RECEIPT_TEMPLATE, context)
     name = f"accuse-reception-{request.reference}.pdf"
-    document = Document(
-        request=request,
-        kind=Document.Kind.RECEIPT,
-        original_name=name,
-        content_type="application/pdf",
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        visible_to_citizen=True,
+    return store_pdf(
+        request, kind=Document.Kind.RECEIPT, name=name, content=content, written=written
     )
-    document.file.save(name, ContentFile(content), save=False)
-    if written is not None:
-        written.append(document.file.name)
-    document.save()
-    return document
 
 
 def receipt_email_context(request: ServiceRequest) -> dict:
