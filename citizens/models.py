@@ -63,6 +63,14 @@ class Citizen(models.Model):
         default=False,
         help_text=_("L'usager préfère être accompagné par un agent pour ses démarches."),
     )
+    # Receipts, documents requests and decisions are always sent: they have legal effects.
+    email_updates = models.BooleanField(
+        _("courriel à chaque étape"),
+        default=True,
+        help_text=_(
+            "Recevoir un courriel quand une demande change d'étape ou qu'un agent écrit un message."
+        ),
+    )
     identity_assurance = models.CharField(
         _("niveau d'identité"),
         max_length=15,
