@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from unittest import mock
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt as mfa_decrypt
+from allauth.mfa.utils import encrypt as mfa_encrypt
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -33,6 +39,10 @@ from service_requests.models import (
 )
 
 DEMO_PASSWORD = "demo-gru-2026"  # noqa: S105 - published on purpose: demo accounts only
+# Agents must pass a TOTP second factor. Every demo agent shares this published secret (base32),
+# so that a tester adds it once to an authenticator app (or runs `oathtool --totp -b SECRET`).
+# A secret of its own per agent, printed once, would be safer and useless for a demo.
+DEMO_TOTP_SECRET = "GRUDEMOAGENTSTOTPVILLEDEMOPUBLIC"  # noqa: S105 - demo accounts only
 
 
 @dataclass
@@ -71,6 +81,12 @@ class DemoSummary:
             cells = zip((row.email, row.name, row.role), widths, strict=True)
             lines.append("  ".join(["", *(text.ljust(width) for text, width in cells), row.team]))
         lines.append(f"Administration Django (/admin/) : {self.admin_email}")
+        lines.append(
+            "Double authentification des agents : ajoutez le secret TOTP de démonstration "
+            f"{DEMO_TOTP_SECRET} à une application d'authentification (ou "
+            f"« oathtool --totp -b {DEMO_TOTP_SECRET} »), puis saisissez le code à 6 chiffres "
+            "après le mot de passe."
+        )
         if self.passwords_kept:
             lines.append(
                 "Les comptes qui existaient déjà gardent leur mot de passe "
@@ -150,7 +166,25 @@ def _sync_user(email: str, values: dict, summary: DemoSummary, reset_password: b
         summary.updated += not created
     elif not reset_password:
         summary.passwords_kept += 1
+    # allauth (mandatory verification) lets an account log in by a verified address only.
+    verified = {"verified": True, "primary": True}
+    _sync(EmailAddress, {"user": user, "email": email}, verified, summary)
     return user
+
+
+def _sync_totp(user: User, summary: DemoSummary) -> None:
+    """The demo agent's TOTP authenticator, on the published demo secret, and recovery codes."""
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        summary.created += 1
+    elif mfa_decrypt(totp.data["secret"]) != DEMO_TOTP_SECRET:
+        totp.data = {**totp.data, "secret": mfa_encrypt(DEMO_TOTP_SECRET)}
+        totp.save(update_fields=["data"])
+        summary.updated += 1
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
+        summary.created += 1
 
 
 def _sync_agent(agent: demo_data.Agent, teams, summary, reset_passwords) -> User:
@@ -162,6 +196,7 @@ def _sync_agent(agent: demo_data.Agent, teams, summary, reset_passwords) -> User
         "is_superuser": agent.is_superuser,
     }
     user = _sync_user(agent.email, values, summary, reset_passwords)
+    _sync_totp(user, summary)
     team = teams[agent.team]
     _sync(Membership, {"user": user, "team": team}, {"role": agent.role}, summary)
     role = str(Membership.Role(agent.role).label)

@@ -139,7 +139,8 @@ PAGES: list[Page] = [
     Page("accessibilite", "/accessibilite/"),
     Page("mentions-legales", "/mentions-legales/"),
     Page("donnees-personnelles", "/donnees-personnelles/"),
-    Page("admin-login", "/admin/login/", audience="agent"),
+    # Everybody's login page (allauth); /admin/login/ only redirects there.
+    Page("login", "/compte/login/"),
     # Issue 4, the citizen front office.
     Page("catalogue", "/demarches/", todo="issue 4: catalogue"),
     Page("catalogue-search", "/demarches/?q=voirie", todo="issue 4: catalogue"),

@@ -1,9 +1,15 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from gru.accounts import email_address_verify_for_agent, is_agent
 from gru.models import Membership, SitePage, Team, User
+
+# The admin's login is allauth's (email verification, rate limits, the TOTP stage): /admin/login/
+# sends an anonymous visitor to /compte/login/?next=… and refuses a signed-in non-staff user.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,6 +35,12 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The administrator vouches for the address they typed: allauth lets the agent log in.
+        if not change or "email" in form.changed_data or is_agent(obj):
+            email_address_verify_for_agent(user=obj)
 
 
 @admin.register(Team)

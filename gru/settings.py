@@ -6,7 +6,7 @@ SECRET_KEY and ALLOWED_HOSTS, and `manage.py check --deploy` has nothing to say.
 """
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "simple_history",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "gru",
     "citizens",
     "forms_builder",
@@ -74,7 +78,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: it leaves a French message when it redirects an agent.
+    "gru.middleware.AgentSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -97,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "gru.context_processors.authority",
+                "gru.oidc.providers",
             ],
         },
     },
@@ -117,7 +125,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis, answering like an empty cache while Redis is unreachable (gru/cache.py): the
+        # rate limits of allauth would otherwise turn every login into a 500.
+        "BACKEND": "gru.cache.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "gru",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -275,7 +285,85 @@ GRU_ADMINISTRATIVE_COURT = env.str(
     "GRU_ADMINISTRATIVE_COURT", default="le tribunal administratif territorialement compétent"
 )
 
-LOGIN_URL = "/admin/login/"
+# Identity (issue 6). Citizens and agents sign in with django-allauth at /compte/; citizens
+# may use FranceConnect v2 and agents ProConnect (both OpenID Connect, gru.oidc).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "citizens.franceconnect.FranceConnectBackend",
+    "gru.proconnect.ProConnectBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "account_home"
+# --- allauth (accounts, email verification, MFA, user sessions) ---
+ACCOUNT_ADAPTER = "gru.accounts.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{AUTHORITY_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+# Verification by a link (the code flow needs the same browser session: harder for people who
+# read their mail on another device). Confirming takes a click on a button, not a mere GET.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Sign-up creates the citizen record (citizens.forms); the login form is French and unadorned.
+ACCOUNT_FORMS = {
+    "signup": "citizens.forms.CitizenSignupForm",
+    "login": "gru.accounts.LoginForm",
+}
+# Counted in the cache (Redis, db of REDIS_URL). With Redis down they are not enforced (logged):
+# gru.cache.FailSoftRedisCache. "login_failed" is per address and per account.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/h/ip",
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = AUTHORITY_NAME
+MFA_RECOVERY_CODE_COUNT = 10
+# The profile lists the user's sessions (allauth.usersessions, recorded at each login) and
+# signs the others out. Activity is not tracked: it would cost five queries on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Agents: idle timeout of their sessions (minutes), in addition to SESSION_COOKIE_AGE.
+GRU_AGENT_IDLE_MINUTES = env.int("GRU_AGENT_IDLE_MINUTES", default=30)
+# --- FranceConnect v2 (citizens) ---
+# Enabled when FRANCECONNECT_ISSUER is set, e.g. the sandbox's https://…/api/v2; the
+# endpoints come from its discovery document.
+FRANCECONNECT_ISSUER = env.str("FRANCECONNECT_ISSUER", default="")
+FRANCECONNECT_CLIENT_ID = env.str("FRANCECONNECT_CLIENT_ID", default="")
+FRANCECONNECT_CLIENT_SECRET = env.str("FRANCECONNECT_CLIENT_SECRET", default="")
+FRANCECONNECT_SCOPES = env.str(
+    "FRANCECONNECT_SCOPES",
+    default="openid given_name family_name preferred_username birthdate gender birthplace "
+    "birthcountry email",
+)
+# --- ProConnect (agents, optional) ---
+PROCONNECT_ISSUER = env.str("PROCONNECT_ISSUER", default="")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name siret")
+# SIRETs whose agents may get an account on their first ProConnect login (none by default).
+PROCONNECT_SELF_PROVISIONING_SIRETS = env.list("PROCONNECT_SELF_PROVISIONING_SIRETS", default=[])
+# The `acr` ProConnect's ID tokens must carry (none unless set, e.g. "eidas1").
+PROCONNECT_ACR = env.str("PROCONNECT_ACR", default="")
+# The linking and sign-out forms redirect to the providers: CSP form-action must allow them.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+    "{0.scheme}://{0.netloc}".format(urlsplit(issuer))
+    for issuer in (FRANCECONNECT_ISSUER, PROCONNECT_ISSUER)
+    if issuer
+]
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gru.views import health, pages
+from service_requests.views import account
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -17,6 +18,13 @@ urlpatterns = [
     ),
     path("demarches/", include("forms_builder.urls")),
     path("", include("service_requests.urls")),
+    # The citizen's space and sign-in (allauth, FranceConnect); ProConnect for agents.
+    path("compte/", account.home, name="account_home"),
+    path("compte/profil/", include("citizens.urls")),
+    path("compte/franceconnect/", include("citizens.franceconnect_urls")),
+    path("compte/", include("service_requests.urls_account")),
+    path("compte/", include("allauth.urls")),
+    path("agents/proconnect/", include("gru.proconnect_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,3 +11,13 @@ def _media_root(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media", "base_url": None},
         },
     }
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the TOTP authenticator every agent needs before the
+    back office opens (gru.middleware.AgentSessionMiddleware)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(admin_user, generate_totp_secret())
+    return admin_user

@@ -1,12 +1,19 @@
+import time
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from backoffice.demo import DEMO_PASSWORD
+from backoffice import demo_data
+from backoffice.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from citizens.models import Citizen, Organisation, Representation
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
@@ -233,12 +240,58 @@ def test_output_lists_every_account_and_the_password():
 def test_demo_accounts_log_in_and_the_administrator_reaches_the_admin(client):
     load()
     admin = User.objects.get(memberships__role=Membership.Role.ADMINISTRATOR)
+    # The admin's login is allauth's: password, then the code of the published demo secret.
     response = client.post(
-        "/admin/login/?next=/admin/", {"username": admin.email, "password": DEMO_PASSWORD}
+        "/compte/login/?next=/admin/", {"login": admin.email, "password": DEMO_PASSWORD}
     )
-    assert response.status_code == 302
+    assert response["Location"] == "/compte/2fa/authenticate/"
+    code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
+    response = client.post("/compte/2fa/authenticate/", {"code": code})
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
+
+
+@pytest.mark.django_db
+def test_every_demo_account_has_a_verified_primary_address():
+    load()
+    for user in User.objects.all():
+        address = EmailAddress.objects.get(user=user)
+        assert (address.email, address.verified, address.primary) == (user.email, True, True)
+    # A citizen logs in with the password alone.
+    citizen = User.objects.get(email="helene.garnier@exemple.invalid")
+    assert not Authenticator.objects.filter(user=citizen).exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_agent_has_the_published_totp_secret_and_recovery_codes():
+    output = load()
+    assert DEMO_TOTP_SECRET in output
+    agents = User.objects.filter(memberships__isnull=False).distinct()
+    assert agents.count() == len(demo_data.AGENTS)
+    for agent in agents:
+        totp = Authenticator.objects.get(user=agent, type=Authenticator.Type.TOTP)
+        assert decrypt(totp.data["secret"]) == DEMO_TOTP_SECRET
+        assert Authenticator.objects.filter(
+            user=agent, type=Authenticator.Type.RECOVERY_CODES
+        ).exists()
+
+
+@pytest.mark.django_db
+def test_a_changed_totp_secret_is_put_back_and_a_second_run_writes_nothing():
+    load()
+    agent = User.objects.get(email="theo.marchand@ville-demo.invalid")
+    Authenticator.objects.filter(user=agent, type=Authenticator.Type.TOTP).update(
+        data={"secret": "AAAAAAAAAAAAAAAA"}
+    )
+    EmailAddress.objects.filter(user=agent).update(verified=False)
+    load()
+    totp = Authenticator.objects.get(user=agent, type=Authenticator.Type.TOTP)
+    assert decrypt(totp.data["secret"]) == DEMO_TOTP_SECRET
+    assert EmailAddress.objects.get(user=agent).verified
+    counts = (Authenticator.objects.count(), EmailAddress.objects.count())
+    assert "Rien à changer" in load()
+    assert (Authenticator.objects.count(), EmailAddress.objects.count()) == counts
 
 
 @pytest.mark.django_db
@@ -263,3 +316,8 @@ def test_refuses_outside_debug_unless_forced(settings):
     assert not Team.objects.exists()
     load("--force")
     assert Team.objects.count() == 5
+
+
+def test_the_readme_publishes_the_demo_totp_secret():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert DEMO_TOTP_SECRET in readme

@@ -568,9 +568,13 @@ def test_tracking_visitor_holds_the_grants_of_the_requests_it_visits(settings):
 
 @pytest.mark.django_db
 def test_a_signed_in_page_is_visited_with_the_users_session(settings):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     from tests.factories import UserFactory
 
-    UserFactory(email="agent@ville-demo.invalid", is_staff=True)
+    agent = UserFactory(email="agent@ville-demo.invalid", is_staff=True)
+    # Agents open the back office with a TOTP authenticator only (gru.middleware).
+    TOTP.activate(agent, generate_totp_secret())
     page = registry.Page("admin-index", "/admin/", user="agent@ville-demo.invalid")
     client = Client()
 

@@ -1,0 +1,98 @@
+"""Local accounts (django-allauth): who is an agent, the adapter, the login form, and the
+verified email address an administrator gives an agent."""
+
+from __future__ import annotations
+
+import time
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gru.models import Membership, User
+
+
+def is_agent(user) -> bool:
+    """An agent works for the authority: staff (Django admin) or member of a team."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_staff or Membership.objects.filter(user=user).exists()
+
+
+def has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def email_address_verify_for_agent(*, user: User) -> EmailAddress:
+    """Make the user's email a verified, primary allauth address.
+
+    An administrator creates agents in the Django admin, and allauth (mandatory verification)
+    refuses a login whose address is not verified: the administrator vouches for it. Other
+    addresses of the user stop being primary; the previous login address stays, unverified
+    addresses are left as they are."""
+    with transaction.atomic():
+        address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+        if address is None:
+            address = EmailAddress(user=user, email=user.email.lower())
+        EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).update(
+            primary=False
+        )
+        address.verified = True
+        address.primary = True
+        address.save()
+    return address
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request, **credentials):
+        # allauth answers "too many failed logins" with a form error (200): a 429 says it to
+        # the browser and to the monitoring too, with the French page of templates/429.html.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as error:
+            if getattr(error, "code", None) == "too_many_login_attempts":
+                raise ImmediateHttpResponse(respond_429(request)) from error
+            raise
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """allauth asks for the password again before MFA changes, even a minute after the
+        login. An agent sent to the TOTP setup straight from the login would type it twice:
+        a password login within ACCOUNT_REAUTHENTICATION_TIMEOUT counts as recent."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and self.request is not None:
+            records = get_authentication_records(self.request, self.request.user)
+            logins = [r for r in records if r.get("method") == "password"]
+            if (
+                logins
+                and time.time() - logins[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return required
+
+    def get_login_redirect_url(self, request) -> str:
+        # Agents start in the back office (Django admin for now); citizens in their space.
+        if is_agent(request.user):
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, French labels, no placeholder repeating the label, no help text
+    (the page links to the password reset itself)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Adresse électronique")
+        self.fields["password"].label = _("Mot de passe")
+        self.fields["password"].help_text = ""
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
