@@ -48,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Peut se connecter à l'interface d'administration."),
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    # ProConnect's `sub` for this agent (gru.proconnect): the account key once linked.
+    proconnect_sub = models.CharField(
+        _("identifiant ProConnect (sub)"), max_length=255, null=True, blank=True, unique=True
+    )
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
 
     objects = UserManager()
@@ -61,6 +65,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("utilisateurs")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(proconnect_sub=""), name="user_proconnect_sub_not_empty"
+            ),
         ]
 
     def __str__(self) -> str:
