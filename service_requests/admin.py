@@ -28,6 +28,7 @@ from service_requests.models import (
     Message,
     NotificationSent,
     RoutingRule,
+    SatisfactionAnswer,
     ServiceRequest,
     Status,
     TeamTask,
@@ -322,3 +323,17 @@ class TeamTaskAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["request", "team"]
     search_fields = ["request__reference"]
     show_full_result_count = False
+
+
+@admin.register(SatisfactionAnswer)
+class SatisfactionAnswerAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The citizens' opinions, as they gave them: read only."""
+
+    reference_lookup = "request__reference"
+    list_display = ["created_at", "request", "rating", "comment"]
+    list_filter = ["rating"]
+    list_select_related = ["request"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+    ordering = ["-id"]
+    fields = ["request", "rating", "comment", "created_at"]

@@ -244,6 +244,7 @@ class EventKind(models.TextChoices):
     COMPLETED = "completed", _("Dossier complet")
     DOCUMENTS_OVERDUE = "documents_overdue", _("Délai d'envoi des pièces dépassé")
     REASONS_REQUESTED = "reasons_requested", _("Motifs demandés")
+    LINKED_TO_ACCOUNT = "linked_to_account", _("Rattachée à un compte")
 
 
 class EventVisibility(models.TextChoices):
@@ -533,6 +534,12 @@ class NotificationKind(models.TextChoices):
     IMPLICIT_DECISION_TEAM = "implicit_team", _("Décision implicite : équipe")
     REASONS_REQUESTED = "reasons_requested", _("Motifs demandés : équipe")
     DRAFT_EXPIRY = "draft_expiry", _("Suppression prochaine du brouillon : usager")
+    # Told to the citizen about one event of their request's timeline (service_requests.services
+    # .notifications): keyed on the event, since a request may change status twice a day.
+    STATUS_CHANGED = "status_citizen", _("Changement de statut : usager")
+    AGENT_MESSAGE = "message_citizen", _("Message d'un agent : usager")
+    DOCUMENTS_REQUESTED = "documents_citizen", _("Pièces demandées : usager")
+    DECISION = "decision_citizen", _("Décision : usager")
 
 
 class NotificationSent(models.Model):
@@ -549,6 +556,10 @@ class NotificationSent(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     due_on = models.DateField(_("échéance concernée"))
     days_before = models.PositiveSmallIntegerField(_("jours avant l'échéance"), default=0)
+    # The timeline entry told, for what is sent once per event rather than once per date.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     sent_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
 
     class Meta:
@@ -557,7 +568,13 @@ class NotificationSent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "kind", "due_on", "days_before"],
+                condition=models.Q(event__isnull=True),
                 name="notificationsent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "kind"],
+                condition=models.Q(event__isnull=False),
+                name="notificationsent_once_per_event",
             ),
             models.CheckConstraint(
                 condition=_in("kind", NotificationKind.values), name="notificationsent_kind_valid"
@@ -618,3 +635,31 @@ class TeamTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.get_kind_display()}"
+
+
+class SatisfactionAnswer(models.Model):
+    """The citizen's opinion on how their request was handled, asked once it is closed: a mark
+    from 1 to 5 and an optional comment, given once. Anonymous: it records no author."""
+
+    COMMENT_MAX_LENGTH = 1000
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="satisfaction_answers"
+    )
+    rating = models.PositiveSmallIntegerField(_("note (1 à 5)"))
+    comment = models.CharField(_("commentaire"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("répondu le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avis de satisfaction")
+        verbose_name_plural = _("avis de satisfaction")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request"], name="satisfaction_once_per_request"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="satisfaction_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.rating}/5"

@@ -161,3 +161,21 @@ def catch_up_receipts() -> int:
     from service_requests.services.receipts import receipts_catch_up
 
     return receipts_catch_up()
+
+
+# Telling the citizen
+
+
+@shared_task(
+    name="service_requests.tasks.notify_citizen",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def notify_citizen(event_id: int) -> bool:
+    """The email one event of a request's timeline calls for (a status change, an agent's
+    message, a documents request, a decision), once."""
+    from service_requests.services.notifications import event_notify_citizen
+
+    return event_notify_citizen(event_id=event_id)

@@ -4,19 +4,22 @@ or the secret link. A successful proof grants access for the browser session."""
 import hmac
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from service_requests.identifiers import normalise_reference
 from service_requests.models import (
     PUBLIC_STATUS,
     Document,
+    DocumentRequest,
     Event,
     EventKind,
     EventVisibility,
     Message,
+    SatisfactionAnswer,
     ServiceRequest,
     Status,
+    TeamTask,
 )
 
 SESSION_KEY = "tracking_grants"
@@ -100,31 +103,73 @@ def describe_event(event: Event) -> str:
     return str(text) if text else event.get_kind_display()
 
 
+HISTORY_PAGE = 20  # timeline entries shown before « Voir tout l'historique »
+
+
+def with_page_data(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    """What the request's page needs beyond its row, in the same query: whether the reasons of
+    an implicit rejection were asked, whether the citizen gave their opinion."""
+    return queryset.select_related("procedure", "team").annotate(
+        reasons_asked=Exists(
+            TeamTask.objects.filter(request=OuterRef("pk"), kind=TeamTask.Kind.REASONS_REQUESTED)
+        ),
+        satisfaction_given=Exists(SatisfactionAnswer.objects.filter(request=OuterRef("pk"))),
+    )
+
+
 @dataclass
 class TrackingPage:
     request: ServiceRequest
     events: list[tuple[Event, str]]
     documents: list[Document]
     messages: list[Message]
+    document_request: DocumentRequest | None = None
+    history_truncated: bool = False  # older entries left out: link to the whole history
 
     @property
     def may_ask_reasons(self) -> bool:
         """After an implicit rejection, until the citizen has asked (L232-4)."""
-        return self.request.status == Status.REJECTED_IMPLICITLY and not any(
-            event.kind == EventKind.REASONS_REQUESTED for event, _text in self.events
-        )
+        if self.request.status != Status.REJECTED_IMPLICITLY:
+            return False
+        asked = getattr(self.request, "reasons_asked", None)
+        if asked is None:  # a request not read through with_page_data
+            asked = self.request.tasks.filter(kind=TeamTask.Kind.REASONS_REQUESTED).exists()
+        return not asked
+
+    @property
+    def satisfaction_open(self) -> bool:
+        """The question is asked once the request is closed, until answered."""
+        from service_requests.services.messages import may_answer_satisfaction
+
+        given = getattr(self.request, "satisfaction_given", None)
+        if given is None:
+            given = self.request.satisfaction_answers.exists()
+        return may_answer_satisfaction(self.request) and not given
 
 
-def tracking_page(request: ServiceRequest) -> TrackingPage:
-    """What the citizen sees of their request: three queries whatever its history."""
-    events = request.events.filter(visibility=EventVisibility.CITIZEN).order_by("created_at", "id")
+def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> TrackingPage:
+    """What the citizen sees of their request: a constant number of queries whatever its
+    history (three, and one more for the pieces awaited). The timeline shows its latest
+    HISTORY_PAGE entries unless `whole_history`."""
+    events = request.events.filter(visibility=EventVisibility.CITIZEN)
+    if whole_history:
+        shown, truncated = list(events.order_by("created_at", "id")), False
+    else:
+        latest = list(events.order_by("-created_at", "-id")[: HISTORY_PAGE + 1])
+        truncated = len(latest) > HISTORY_PAGE
+        shown = latest[:HISTORY_PAGE][::-1]
     documents = request.documents.filter(visible_to_citizen=True).order_by("created_at", "id")
     messages = request.messages.prefetch_related(
         Prefetch("documents", queryset=Document.objects.filter(visible_to_citizen=True))
     ).order_by("created_at", "id")
+    document_request = None
+    if request.status == Status.AWAITING_CITIZEN:
+        document_request = request.document_requests.filter(answered_on__isnull=True).first()
     return TrackingPage(
         request=request,
-        events=[(event, describe_event(event)) for event in events],
+        events=[(event, describe_event(event)) for event in shown],
         documents=[d for d in documents if d.message_id is None],
         messages=list(messages),
+        document_request=document_request,
+        history_truncated=truncated,
     )

@@ -24,6 +24,7 @@ from service_requests.models import (
 from service_requests.services._common import after_commit, lock, record
 from service_requests.services.due_dates import due_date_changed_event, move_decision_due
 from service_requests.services.errors import TransitionRefused
+from service_requests.services.notifications import notify_citizen_on_commit
 
 OUTCOMES = {"accepted": Status.ACCEPTED, "rejected": Status.REJECTED}
 IMPLICIT_OUTCOMES = {
@@ -58,7 +59,8 @@ def request_decide(
         locked.decided_on = timezone.localdate()
         locked.save(update_fields=["status", "decided_on", "updated_at"])
         payload = {"from": previous, "to": locked.status, "outcome": outcome, "motive": motive}
-        record(locked, Event.Kind.DECISION, actor=actor, payload=payload, citizen_sees=True)
+        event = record(locked, Event.Kind.DECISION, actor=actor, payload=payload, citizen_sees=True)
+        notify_citizen_on_commit(event)
     return locked
 
 

@@ -24,6 +24,7 @@ from service_requests.models import (
 from service_requests.selectors import decision_date_of, open_document_request
 from service_requests.services._common import lock, record
 from service_requests.services.errors import TransitionRefused
+from service_requests.services.notifications import notify_citizen_on_commit
 
 
 def _iso(day: date | None) -> str | None:
@@ -132,10 +133,11 @@ def request_ask_documents(
             "from": previous,
             "to": locked.status,
         }
-        record(
+        event = record(
             locked, Event.Kind.DOCUMENTS_REQUESTED, actor=actor, payload=payload, citizen_sees=True
         )
         store_decision_due(locked, actor=actor, reason="documents_requested")
+        notify_citizen_on_commit(event)
     return locked
 
 
@@ -170,10 +172,11 @@ def request_receive_documents(
             "from": Status.AWAITING_CITIZEN,
             "to": locked.status,
         }
-        record(
+        event = record(
             locked, Event.Kind.DOCUMENTS_RECEIVED, actor=actor, payload=payload, citizen_sees=True
         )
         store_decision_due(locked, actor=actor, reason="documents_received")
+        notify_citizen_on_commit(event)
     return locked
 
 
@@ -213,6 +216,9 @@ def request_mark_complete(
             "from": previous,
             "to": locked.status,
         }
-        record(locked, Event.Kind.COMPLETED, actor=actor, payload=payload, citizen_sees=True)
+        event = record(
+            locked, Event.Kind.COMPLETED, actor=actor, payload=payload, citizen_sees=True
+        )
         store_decision_due(locked, actor=actor, reason="completed")
+        notify_citizen_on_commit(event)
     return locked
