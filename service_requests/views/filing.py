@@ -24,13 +24,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from citizens.selectors import is_certified
 from forms_builder import selectors as catalogue
 from forms_builder.engine import FormRun, IncompleteForm
 from forms_builder.fields.text import normalise_phone
@@ -68,7 +69,7 @@ def _procedure(slug: str) -> Procedure:
 
 
 def _login_url(next_url: str) -> str:
-    return f"{settings.LOGIN_URL}?{urlencode({'next': next_url})}"
+    return f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
 
 
 def _unavailable(request, procedure: Procedure, reason: str) -> HttpResponse:
@@ -85,12 +86,32 @@ def _unavailable(request, procedure: Procedure, reason: str) -> HttpResponse:
 
 
 def _gate(request, procedure: Procedure) -> HttpResponse | None:
-    if (
-        procedure.identification != Procedure.Identification.NONE
-        and not request.user.is_authenticated
-    ):
-        return _unavailable(request, procedure, procedure.identification)
-    return None
+    """None when this visitor may file the démarche, else the page that says why not.
+
+    "account": a signed-in user (their citizen record is made from the account on the first
+    save, `citizen_for_user`). "franceconnect": a citizen whose identity FranceConnect
+    certified; a local account is refused (403) and told how to link FranceConnect. An
+    anonymous visitor is invited to sign in (200: a page, not an error)."""
+    required = procedure.identification
+    if required == Procedure.Identification.NONE:
+        return None
+    if request.user.is_authenticated:
+        if required != Procedure.Identification.FRANCECONNECT:
+            return None
+        if is_certified(drafts.citizen_of(request.user)):
+            return None
+        reason, status = "franceconnect_certified", 403
+    else:
+        reason, status = required, 200
+    start_url = reverse("service_requests:filing_start", args=[procedure.slug])
+    context = {
+        "procedure": procedure,
+        "reason": reason,
+        "login_url": _login_url(start_url),
+        "procedure_url": reverse("forms_builder:procedure", args=[procedure.slug]),
+        "franceconnect_enabled": bool(settings.FRANCECONNECT_ISSUER),
+    }
+    return render(request, "service_requests/filing/unavailable.html", context, status=status)
 
 
 def _filing(request, procedure: Procedure, *, start: bool = False) -> Filing | None:

@@ -563,7 +563,7 @@ def test_answers_given_before_signing_in_move_into_the_draft(client):
     (key,) = stored_keys(client, version, "photo")
     contact = html_of(client.get(url("contact", slug)))
     login = reverse("service_requests:filing_contact", args=[slug])
-    assert f"/admin/login/?next={login.replace('/', '%2F')}" in contact
+    assert f"{reverse('account_login')}?next={login.replace('/', '%2F')}" in contact
 
     user = UserFactory(email="lea@exemple.fr")
     client.force_login(user)  # the session keeps its data, as Django's login does

@@ -1,0 +1,69 @@
+"""Writes of the identity store. Each service is one transaction; django-simple-history keeps
+the field diffs of the citizen record (the acting user is named in them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from citizens.models import Citizen
+from citizens.selectors import certified_fields
+from gru.models import User
+
+CONTACT_FIELDS = ("phone", "street", "postcode", "city")
+PREFERENCE_FIELDS = ("preferred_channel", "email_updates")
+IDENTITY_FIELDS = (
+    "given_names",
+    "family_name",
+    "usage_name",
+    "birth_date",
+    "birth_place",
+    "birth_country",
+    "sex",
+)
+PROFILE_FIELDS = CONTACT_FIELDS + PREFERENCE_FIELDS + IDENTITY_FIELDS
+
+
+def citizen_get_or_create_for_user(*, user: User) -> tuple[Citizen, bool]:
+    """The user's citizen record, created from the account's names and email when missing (an
+    account made before its citizen record, such as an administrator's)."""
+    citizen = Citizen.objects.filter(user=user).first()
+    if citizen is not None:
+        return citizen, False
+    try:
+        with transaction.atomic():
+            citizen = Citizen(
+                user=user,
+                given_names=user.first_name,
+                family_name=user.last_name,
+                email=user.email,
+            )
+            citizen._history_user = user
+            citizen.save(force_insert=True)
+            return citizen, True
+    except IntegrityError:  # created meanwhile by another request of the same user
+        return Citizen.objects.get(user=user), False
+
+
+def citizen_update_profile(
+    *, citizen: Citizen, actor: User, changes: Mapping[str, Any]
+) -> list[str]:
+    """Apply what the citizen changed in their profile; returns the names of the fields that
+    changed. Only profile fields are written, and never a field FranceConnect certified,
+    whatever `changes` holds: the identity it certified is not the citizen's to edit."""
+    with transaction.atomic():
+        locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+        frozen = certified_fields(locked)
+        changed = []
+        for name, value in changes.items():
+            if name not in PROFILE_FIELDS or name in frozen:
+                continue
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        if changed:
+            locked._history_user = actor
+            locked.save(update_fields=[*changed, "updated_at"])
+    return changed

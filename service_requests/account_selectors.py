@@ -1,0 +1,181 @@
+"""What the signed-in citizen's space reads: their requests of every channel, drafts, the
+agents' messages, the documents issued to them, and the anonymous requests their verified
+email proves are theirs. Every query is scoped to the citizen: another's row is out of reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from citizens.models import Citizen
+from service_requests.models import (
+    Document,
+    DocumentKind,
+    Message,
+    PublicStatus,
+    ServiceRequest,
+    Status,
+)
+
+REQUESTS_PER_PAGE = 20
+DOCUMENTS_PER_PAGE = 20
+RECENT_MESSAGES = 5
+RECENT_DOCUMENTS = 5
+CLAIMABLE_LIMIT = 20
+# What the administration issued: the citizen's own uploads are in each request's page.
+ISSUED_DOCUMENT_KINDS = sorted(
+    str(kind)
+    for kind in (
+        DocumentKind.RECEIPT,
+        DocumentKind.DECISION,
+        DocumentKind.ATTESTATION,
+        DocumentKind.REJECTION_NOTICE,
+        DocumentKind.LETTER,
+    )
+)
+# A status badge's tone: a visual aid only, the label carries the meaning.
+STATUS_TONES = {
+    PublicStatus.RECEIVED: "info",
+    PublicStatus.IN_PROGRESS: "info",
+    PublicStatus.TO_COMPLETE: "warning",
+    PublicStatus.ACCEPTED: "success",
+    PublicStatus.REJECTED: "error",
+    PublicStatus.FINISHED: "neutral",
+}
+
+
+def status_tone(request: ServiceRequest) -> str:
+    return STATUS_TONES.get(request.public_status, "neutral")
+
+
+def citizen_requests(citizen: Citizen | None) -> QuerySet[ServiceRequest]:
+    """The citizen's filed requests, whatever the channel (online, or filed by an agent at the
+    counter, on the phone, by mail), newest first."""
+    if citizen is None:
+        return ServiceRequest.objects.none()
+    return (
+        ServiceRequest.objects.filter(citizen=citizen)
+        .exclude(status=Status.DRAFT)
+        .select_related("procedure")
+        .order_by("-created_at", "-id")
+    )
+
+
+def citizen_drafts(citizen: Citizen | None) -> QuerySet[ServiceRequest]:
+    if citizen is None:
+        return ServiceRequest.objects.none()
+    return (
+        ServiceRequest.objects.filter(citizen=citizen, status=Status.DRAFT)
+        .select_related("procedure")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def draft_expires_on(draft: ServiceRequest) -> date:
+    """The day the nightly purge deletes the draft if it is not saved again meanwhile."""
+    lifespan = timedelta(days=settings.GRU_DRAFT_LIFESPAN_DAYS)
+    return timezone.localdate(draft.updated_at) + lifespan
+
+
+def citizen_messages(citizen: Citizen | None) -> QuerySet[Message]:
+    """The agents' messages about the citizen's requests, unread first, then newest first."""
+    if citizen is None:
+        return Message.objects.none()
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return (
+        Message.objects.filter(request__citizen=citizen, direction=Message.Direction.TO_CITIZEN)
+        .exclude(request__status=Status.DRAFT)
+        .annotate(unread=unread)
+        .select_related("request__procedure")
+        .order_by("-unread", "-created_at", "-id")
+    )
+
+
+def citizen_documents(citizen: Citizen | None) -> QuerySet[Document]:
+    """The documents the administration issued on the citizen's requests (receipts,
+    decisions, attestations, notices, letters), newest first."""
+    if citizen is None:
+        return Document.objects.none()
+    return (
+        Document.objects.filter(
+            request__citizen=citizen,
+            visible_to_citizen=True,
+            kind__in=ISSUED_DOCUMENT_KINDS,
+        )
+        .exclude(request__status=Status.DRAFT)
+        .select_related("request__procedure")
+        .order_by("-created_at", "-id")
+    )
+
+
+def verified_emails(user) -> list[str]:
+    """The addresses the user proved they own (allauth's confirmation), lower-cased. An
+    address stored unverified, such as the one FranceConnect returned, proves nothing."""
+    return sorted(
+        {
+            address.lower()
+            for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+                "email", flat=True
+            )
+        }
+    )
+
+
+def requests_claimable_by_email(user, emails: list[str] | None = None) -> QuerySet:
+    """Filed requests with no citizen whose contact address is one of the user's verified
+    addresses. Requests already joined to a citizen (this one or another) are never offered."""
+    if emails is None:
+        emails = verified_emails(user)
+    if not emails:
+        return ServiceRequest.objects.none()
+    return (
+        ServiceRequest.objects.filter(citizen__isnull=True)
+        .exclude(status=Status.DRAFT)
+        .alias(contact_email_lower=Lower("contact_email"))
+        .filter(contact_email_lower__in=emails)
+        .select_related("procedure")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass
+class AccountDashboard:
+    citizen: Citizen | None
+    requests: Page
+    drafts: list[tuple[ServiceRequest, date]]
+    messages: list[Message]
+    documents: list[Document]
+    has_more_documents: bool
+    claimable: list[ServiceRequest]
+    claimable_emails: list[str]
+
+    @property
+    def request_rows(self) -> list[tuple[ServiceRequest, str]]:
+        return [(request, status_tone(request)) for request in self.requests]
+
+
+def account_dashboard(user, citizen: Citizen | None, page_number) -> AccountDashboard:
+    """Everything /compte/ shows, in a number of queries that does not grow with the
+    citizen's requests, messages or documents."""
+    requests = Paginator(citizen_requests(citizen), REQUESTS_PER_PAGE).get_page(page_number)
+    drafts = [(draft, draft_expires_on(draft)) for draft in citizen_drafts(citizen)]
+    documents = list(citizen_documents(citizen)[: RECENT_DOCUMENTS + 1])
+    emails = verified_emails(user)
+    claimable = list(requests_claimable_by_email(user, emails)[:CLAIMABLE_LIMIT])
+    return AccountDashboard(
+        citizen=citizen,
+        requests=requests,
+        drafts=drafts,
+        messages=list(citizen_messages(citizen)[:RECENT_MESSAGES]),
+        documents=documents[:RECENT_DOCUMENTS],
+        has_more_documents=len(documents) > RECENT_DOCUMENTS,
+        claimable=claimable,
+        claimable_emails=sorted({r.contact_email.lower() for r in claimable}),
+    )
