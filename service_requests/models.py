@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -206,6 +207,13 @@ class ServiceRequest(models.Model):
                 fields=["updated_at"],
                 condition=models.Q(status="draft"),
                 name="request_draft_updated_idx",
+            ),
+            # A signed-in citizen's space offers the requests filed anonymously with one of
+            # their verified addresses.
+            models.Index(
+                Lower("contact_email"),
+                condition=models.Q(citizen__isnull=True),
+                name="request_unclaimed_email_idx",
             ),
             # The nightly catch-up of implicit decisions whose notices did not all go out.
             models.Index(

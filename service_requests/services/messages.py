@@ -342,3 +342,17 @@ def satisfaction_record(
             )
     except IntegrityError:
         raise TransitionRefused(already) from None
+
+
+def messages_mark_read_by_citizen(*, messages: list[Message]) -> int:
+    """The agents' messages the citizen has just seen on the tracking page are read."""
+    unread = [
+        message.pk
+        for message in messages
+        if message.direction == Message.Direction.TO_CITIZEN and message.read_at is None
+    ]
+    if not unread:
+        return 0
+    return Message.objects.filter(pk__in=unread, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -31,6 +31,7 @@ from service_requests.services.messages import (
     documents_send_from_citizen,
     may_answer_satisfaction,
     message_post_from_citizen,
+    messages_mark_read_by_citizen,
     satisfaction_record,
 )
 from service_requests.services.receipts import request_issue_receipt
@@ -225,7 +226,11 @@ def _render_page(request, service_request: ServiceRequest, *, status: int = 200,
         "whole_history": whole,
         "error_summary": _error_summary(message_form, documents_form, satisfaction_form),
     }
-    return render(request, "service_requests/tracking_request.html", context, status=status)
+    response = render(request, "service_requests/tracking_request.html", context, status=status)
+    if request.method == "GET":
+        # Shown once as new on this page and in the citizen's space, then read.
+        messages_mark_read_by_citizen(messages=page.messages)
+    return response
 
 
 def request_page(request, reference: str):

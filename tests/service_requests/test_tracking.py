@@ -301,3 +301,31 @@ def test_a_draft_has_no_receipt_to_download(client):
     client.force_login(user)
     assert client.get(receipt_url(draft)).status_code == 404
     assert not Document.objects.exists()
+
+
+def test_the_agents_messages_are_read_once_the_citizen_has_seen_the_page(client, filed):
+    to_citizen = MessageFactory(request=filed, direction=Message.Direction.TO_CITIZEN)
+    from_citizen = MessageFactory(request=filed, direction=Message.Direction.FROM_CITIZEN)
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    to_citizen.refresh_from_db()
+    assert to_citizen.read_at is None  # the lookup only redirects
+
+    assert client.get(page_url(filed)).status_code == 200
+
+    to_citizen.refresh_from_db()
+    from_citizen.refresh_from_db()
+    assert to_citizen.read_at is not None
+    assert from_citizen.read_at is None  # the citizen's own words are the agents' to read
+    first_read = to_citizen.read_at
+    client.get(page_url(filed))
+    to_citizen.refresh_from_db()
+    assert to_citizen.read_at == first_read
+
+
+def test_a_refused_post_does_not_mark_messages_read(client, filed):
+    to_citizen = MessageFactory(request=filed, direction=Message.Direction.TO_CITIZEN)
+    client.post(LOOKUP, {"reference": filed.reference, "email": "lea.durand@exemple.fr"})
+    url = reverse("service_requests:post_message", args=[filed.reference])
+    assert client.post(url, {"body": ""}).status_code == 400
+    to_citizen.refresh_from_db()
+    assert to_citizen.read_at is None
