@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.models import Channel, Citizen
+from citizens.services import citizen_create_for_signup
 
 
 class CitizenSignupForm(SignupForm):
@@ -66,16 +67,11 @@ class CitizenSignupForm(SignupForm):
     def signup(self, request, user) -> None:
         """Called by allauth once the user is saved: the citizen record that goes with it."""
         data = self.cleaned_data
-        user.first_name = data["given_names"]
-        user.last_name = data["usage_name"] or data["family_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        Citizen.objects.create(
+        citizen_create_for_signup(
             user=user,
             given_names=data["given_names"],
             family_name=data["family_name"],
             usage_name=data["usage_name"],
-            email=user.email,
-            identity_assurance=Citizen.IdentityAssurance.DECLARED,
         )
 
 

@@ -47,6 +47,26 @@ def citizen_get_or_create_for_user(*, user: User) -> tuple[Citizen, bool]:
         return Citizen.objects.get(user=user), False
 
 
+def citizen_create_for_signup(
+    *, user: User, given_names: str, family_name: str, usage_name: str
+) -> Citizen:
+    """The citizen record of an account just made by sign-up, with a declared identity; the
+    account takes the citizen's names. An existing record with the same email is not linked:
+    the address is not verified yet (DESIGN.md, Identity)."""
+    with transaction.atomic():
+        user.first_name = given_names
+        user.last_name = usage_name or family_name
+        user.save(update_fields=["first_name", "last_name"])
+        return Citizen.objects.create(
+            user=user,
+            given_names=given_names,
+            family_name=family_name,
+            usage_name=usage_name,
+            email=user.email,
+            identity_assurance=Citizen.IdentityAssurance.DECLARED,
+        )
+
+
 def citizen_update_profile(
     *, citizen: Citizen, actor: User, changes: Mapping[str, Any]
 ) -> list[str]:

@@ -139,6 +139,19 @@ def test_an_anonymous_citizen_files_a_report_with_a_photo_and_follows_the_email_
         )
         assert "Reçue" in elsewhere.locator(".summary-list").inner_text()
         assert "Accusé de réception" in elsewhere.content()
+
+        # From there, a message with a photo attached.
+        elsewhere.get_by_label("Votre message").fill("Le trou s'agrandit, voici une photo.")
+        elsewhere.set_input_files(
+            "#id_files",
+            files=[{"name": "trou-2.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}],
+        )
+        click(elsewhere, "Envoyer le message")
+        assert "Votre message a été envoyé au service." in elsewhere.content()
+        assert elsewhere.get_by_role("link", name="trou-2.jpg").is_visible()
+        sent = request.messages.get()
+        assert sent.body == "Le trou s'agrandit, voici une photo."
+        assert sent.documents.get().original_name == "trou-2.jpg"
     finally:
         other.close()
 
