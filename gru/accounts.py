@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gru.mail import email_send_later
 from gru.models import Membership, User
 
 
@@ -53,6 +54,12 @@ def email_address_verify_for_agent(*, user: User) -> EmailAddress:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth renders then calls `send()`: the message it gets goes through the worker."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        message.send = lambda fail_silently=False: email_send_later(message)
+        return message
+
     def pre_authenticate(self, request, **credentials):
         # allauth answers "too many failed logins" with a form error (200): a 429 says it to
         # the browser and to the monitoring too, with the French page of templates/429.html.

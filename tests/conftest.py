@@ -1,5 +1,7 @@
 import pytest
 
+from gru.celery import app
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
@@ -21,3 +23,14 @@ def admin_user(admin_user):
 
     TOTP.activate(admin_user, generate_totp_secret())
     return admin_user
+
+
+@pytest.fixture
+def eager_celery():
+    """`.delay` runs the task at once, in this process, and raises what it raises. Celery read
+    its configuration when the app was first used, so the Django setting would come too late."""
+    conf = app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved

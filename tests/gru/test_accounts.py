@@ -13,7 +13,8 @@ from citizens.models import Citizen
 from gru.models import User
 from tests.gru.accounts_support import _empty_cache, verified_user  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+# Account emails go through the worker (gru.mail): here it runs in the test's process.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 SIGNUP = {
     "given_names": "Léa Marie",

@@ -2,24 +2,12 @@
 
 import pytest
 
-from gru.celery import app
 from tests.factories import UserFactory
 
 
 @pytest.fixture
 def agent():
     return UserFactory(first_name="Inès", last_name="Da Silva", job_title="Instructrice")
-
-
-@pytest.fixture
-def eager_celery():
-    """`.delay` runs the task at once, in this process, and raises what it raises. Celery read
-    its configuration when the app was first used, so the Django setting would come too late."""
-    conf = app.conf
-    saved = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 @pytest.fixture
