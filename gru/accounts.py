@@ -71,19 +71,40 @@ class AccountAdapter(DefaultAccountAdapter):
             raise
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """allauth asks for the password again before MFA changes, even a minute after the
-        login. An agent sent to the TOTP setup straight from the login would type it twice:
-        a password login within ACCOUNT_REAUTHENTICATION_TIMEOUT counts as recent."""
+        """allauth asks for the password again before any MFA change, even a minute after the
+        login. An agent sent to the TOTP setup straight from the login would type it twice, and
+        a ProConnect agent, with no password, could not at all. So the first TOTP activation
+        (and only it: not disabling it, not the recovery codes) counts a sign-in of this
+        session within ACCOUNT_REAUTHENTICATION_TIMEOUT as recent."""
         required = super().is_reauthentication_required(app=app, **kwargs)
-        if required and app == "allauth.mfa" and self.request is not None:
-            records = get_authentication_records(self.request, self.request.user)
-            logins = [r for r in records if r.get("method") == "password"]
+        request = self.request
+        if (
+            required
+            and app == "allauth.mfa"
+            and request is not None
+            and request.path_info == reverse("mfa_activate_totp")
+            and not Authenticator.objects.filter(user=request.user).exists()
+        ):
+            records = get_authentication_records(request, request.user)
             if (
-                logins
-                and time.time() - logins[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+                records
+                and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
             ):
                 return False
         return required
+
+    def send_password_reset_mail(self, user, email: str, context: dict) -> None:
+        """The email FranceConnect gave is no proof of ownership (LEGAL.md §3): an account
+        without a password gets a reset link only at an address it verified. Otherwise the
+        reader of that mailbox could set a password on a certified account."""
+        if (
+            not user.has_usable_password()
+            and not EmailAddress.objects.filter(
+                user=user, email__iexact=email, verified=True
+            ).exists()
+        ):
+            return
+        super().send_password_reset_mail(user, email, context)
 
     def get_login_redirect_url(self, request) -> str:
         # Agents start in the back office (Django admin for now); citizens in their space.

@@ -43,7 +43,7 @@ class AgentSessionMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
-        back_office = is_back_office(request.path)
+        back_office = is_back_office(request.path_info)
         if self._is_agent(request, user, fresh=back_office):
             if self._idle_for_too_long(request):
                 return self._end_idle_session(request)

@@ -23,6 +23,10 @@ from service_requests.models import (
 )
 
 SESSION_KEY = "tracking_grants"
+# The requests whose secret link was opened in this session: the only grant that proves the
+# request is the visitor's (a reference and an unverified email do not), so the only one that
+# lets a signed-in citizen join it to their account.
+LINK_SESSION_KEY = "tracking_link_grants"
 MAX_GRANTS = 50
 
 
@@ -62,9 +66,18 @@ def find_by_secret(reference: str, token: str) -> ServiceRequest | None:
     return request
 
 
-def grant(session, request: ServiceRequest) -> None:
-    grants = [pk for pk in session.get(SESSION_KEY, []) if pk != request.pk]
-    session[SESSION_KEY] = [request.pk, *grants][:MAX_GRANTS]
+def grant(session, request: ServiceRequest, *, by_secret: bool = False) -> None:
+    for key in (SESSION_KEY, LINK_SESSION_KEY) if by_secret else (SESSION_KEY,):
+        grants = [pk for pk in session.get(key, []) if pk != request.pk]
+        session[key] = [request.pk, *grants][:MAX_GRANTS]
+
+
+def granted_by_secret(session, request: ServiceRequest) -> bool:
+    return request.pk in session.get(LINK_SESSION_KEY, [])
+
+
+def secret_granted_requests(session) -> QuerySet[ServiceRequest]:
+    return trackable_requests().filter(pk__in=session.get(LINK_SESSION_KEY, []))
 
 
 def granted_requests(session, user=None) -> QuerySet[ServiceRequest]:

@@ -7,6 +7,7 @@ import hmac
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from allauth.account import app_settings as allauth_account_settings
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import auth
@@ -171,6 +172,9 @@ class AuthenticationCallbackView(ProviderViewMixin, OIDCAuthenticationCallbackVi
     def login(self, request, user, id_token: str):
         """Sign in through allauth's stages: an agent with TOTP is asked for it."""
         user.backend = self.provider.backend
+        # Kept with the session's other sign-ins (allauth): an agent sent from here to the TOTP
+        # setup counts as freshly signed in (gru.accounts.AccountAdapter).
+        record_authentication(request, user, method=self.provider.name)
         response = perform_login(
             request,
             user,

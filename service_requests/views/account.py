@@ -43,7 +43,7 @@ def documents(request):
 def _claimable(request, reference: str) -> tuple[ServiceRequest, str]:
     """The anonymous request this user may join, with the proof they hold: the secret link
     opened in this browser session, or a verified email. Anything else is a 404."""
-    grants = tracking.granted_requests(request.session).filter(
+    grants = tracking.secret_granted_requests(request.session).filter(
         reference=reference, citizen__isnull=True
     )
     found = grants.first()

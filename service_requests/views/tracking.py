@@ -182,7 +182,7 @@ def secret_link(request, reference: str, token: str):
     found = tracking.find_by_secret(reference, token)
     if found is None:
         raise Http404
-    tracking.grant(request.session, found)
+    tracking.grant(request.session, found, by_secret=True)
     # The secret leaves the address bar: it is not kept in the history once used.
     return redirect("service_requests:tracking", reference=found.reference)
 
@@ -224,6 +224,7 @@ def _render_page(request, service_request: ServiceRequest, *, status: int = 200,
         "documents_form": documents_form,
         "satisfaction_form": satisfaction_form,
         "whole_history": whole,
+        "opened_by_secret": tracking.granted_by_secret(request.session, service_request),
         "error_summary": _error_summary(message_form, documents_form, satisfaction_form),
     }
     response = render(request, "service_requests/tracking_request.html", context, status=status)

@@ -234,3 +234,30 @@ def test_other_sessions_are_signed_out_from_the_sessions_page(client, django_use
     assert SESSION_KEY in client.session
     assert other.get(reverse("usersessions_list")).status_code == 302  # to the login page
     assert SESSION_KEY not in other.session
+
+
+def test_no_password_reset_to_the_unverified_address_of_an_account_without_password(client):
+    """A FranceConnect account keeps the provider's email unverified: it is no proof of
+    ownership (LEGAL.md §3), so its reader gets no link to set a password."""
+    from citizens.franceconnect import franceconnect_sign_in, identity_from_claims
+
+    identity = identity_from_claims({"given_name": "Jean", "family_name": "Morin"})
+    user = franceconnect_sign_in(sub="a" * 64, identity=identity, email="partage@exemple.fr")
+    assert not user.has_usable_password()
+    assert not EmailAddress.objects.filter(user=user, verified=True).exists()
+
+    response = client.post(reverse("account_reset_password"), {"email": "partage@exemple.fr"})
+
+    assert response.status_code == 302  # the same answer as for any address
+    assert [m for m in mail.outbox if "password/reset/key" in m.body] == []
+
+
+def test_a_verified_address_of_an_account_without_password_gets_the_reset_link(client):
+    user = User.objects.create_user("sans-mot-de-passe@exemple.fr")
+    assert not user.has_usable_password()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    client.post(reverse("account_reset_password"), {"email": user.email})
+
+    (message,) = mail.outbox
+    assert "password/reset/key" in message.body

@@ -81,6 +81,22 @@ def test_activating_totp_after_login_opens_the_admin_with_recovery_codes(client)
     assert client.get("/admin/").status_code == 200
 
 
+@pytest.mark.parametrize("name", ["mfa_deactivate_totp", "mfa_view_recovery_codes"])
+def test_disabling_totp_or_reading_the_codes_asks_for_the_password_again(client, name):
+    """Only the first activation counts the login as recent: whoever holds a fresh session
+    must still prove the password before weakening the second factor."""
+    user = agent(totp=False, staff=True)
+    login(client, user)
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+
+    response = client.get(reverse(name)) if name.endswith("codes") else client.post(reverse(name))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
 # --- The TOTP stage at login ---------------------------------------------------------------
 
 

@@ -84,6 +84,24 @@ def test_the_secret_link_offers_to_join_and_joins_the_request(client, citizen):
     assert anonymous.reference in html_of(client.get(HOME))
 
 
+def test_a_lookup_by_reference_and_email_is_no_proof(client, citizen):
+    """Whoever knows a reference and the email typed at filing may read the request, not take
+    it: its emails, decisions included, would then go to their account."""
+    anonymous = ServiceRequestFactory(contact_email="victime@exemple.fr")
+    lookup = client.post(
+        reverse("service_requests:lookup"),
+        {"reference": anonymous.reference, "email": "victime@exemple.fr"},
+    )
+    assert lookup.status_code == 302
+    page = html_of(client.get(tracking_url(anonymous)))
+    assert "Rattacher cette demande à mon compte" not in page
+
+    assert client.post(claim_url(anonymous)).status_code == 404
+    anonymous.refresh_from_db()
+    assert anonymous.citizen is None
+    assert not anonymous.events.filter(kind=Event.Kind.LINKED_TO_ACCOUNT).exists()
+
+
 def test_a_second_click_finds_the_request_joined_already(client, citizen):
     anonymous = ServiceRequestFactory()
     client.get(secret_url(anonymous))
