@@ -38,6 +38,14 @@ GATE = 4_242_001  # the advisory lock key the trigger waits on
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _empty_default_queue():
+    """Tasks other tests left on the default queue (a live server's on-commit notices) would be
+    run by these workers too and counted among the emails."""
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(app.conf.task_default_queue)
+
+
 @contextlib.contextmanager
 def celery_worker(*queues: str, tmp_path: Path, batch_size: int = 200):
     """A worker process on its own queues and the default one (where the decisions' notices
