@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.models import Channel, Citizen
+from citizens.selectors import CERTIFIED_FIELDS
 from citizens.services import citizen_create_for_signup
+from gru.phones import normalise_phone
 
 
 class CitizenSignupForm(SignupForm):
@@ -77,29 +79,8 @@ class CitizenSignupForm(SignupForm):
 
 # --- The citizen's profile (/compte/profil/) -------------------------------------------------
 
-# The same French numbers the forms engine accepts (forms_builder.fields.text.normalise_phone),
-# written again here: citizens imports no app but gru.
-FRENCH_COUNTRY_CODES = ("33", "262", "590", "594", "596")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-/()\u00a0\u202f]")
 PHONE_INVALID = _("Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.")
 POSTCODE_INVALID = _("Saisissez un code postal à 5 chiffres, par exemple 75001.")
-
-
-def normalise_french_phone(raw: str) -> str | None:
-    """A French number in its display form "06 12 34 56 78", or None."""
-    number = _PHONE_SEPARATORS.sub("", raw.strip().replace("(0)", ""))
-    if number.startswith("00"):
-        number = "+" + number[2:]
-    if number.startswith("+"):
-        for code in FRENCH_COUNTRY_CODES:
-            if number.startswith("+" + code) and len(number) == len(code) + 10:
-                number = "0" + number[len(code) + 1 :]
-                break
-        else:
-            return None
-    if not re.fullmatch(r"0[1-9][0-9]{8}", number):
-        return None
-    return " ".join(number[i : i + 2] for i in range(0, 10, 2))
 
 
 # Channels a citizen may prefer for being contacted (a social network is not one).
@@ -111,14 +92,7 @@ class ProfileForm(forms.Form):
     certified (`certified`): their values in a POST are then never read (and the service,
     citizens.services.citizen_update_profile, ignores them anyway)."""
 
-    IDENTITY_FIELDS = (
-        "given_names",
-        "family_name",
-        "birth_date",
-        "birth_place",
-        "birth_country",
-        "sex",
-    )
+    IDENTITY_FIELDS = CERTIFIED_FIELDS
 
     given_names = forms.CharField(
         label=_("Prénoms"),
@@ -215,7 +189,7 @@ class ProfileForm(forms.Form):
         raw = self.cleaned_data["phone"].strip()
         if not raw:
             return ""
-        number = normalise_french_phone(raw)
+        number = normalise_phone(raw)
         if number is None:
             raise forms.ValidationError(PHONE_INVALID)
         return number

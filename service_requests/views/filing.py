@@ -34,8 +34,8 @@ from django.views.decorators.http import require_POST
 from citizens.selectors import is_certified
 from forms_builder import selectors as catalogue
 from forms_builder.engine import FormRun, IncompleteForm
-from forms_builder.fields.text import normalise_phone
 from forms_builder.models import Procedure
+from gru.phones import normalise_phone
 from service_requests import filing as drafts
 from service_requests import tracking
 from service_requests.filing import REVIEW, Filing
