@@ -59,7 +59,9 @@ class Page:
     form: Form | None = None
     # A multi-page form: the pages gone through (untimed) before the one `form` posts.
     before: tuple[Form, ...] = ()
-    user: str | None = None  # email of the account the page is requested as (signed in)
+    # The account the page is requested as (signed in): its email, or a function preparing it
+    # against the current database and returning its email (None: the page is absent).
+    user: str | Callable[[random.Random], str | None] | None = None
     audience: str = "citizen"  # "citizen" pages have the issue's targets; or "agent", "probe"
     todo: str = ""  # for a page still to build: what will build it
 
@@ -102,6 +104,40 @@ def tracking_paths(rng: random.Random, session: SessionBase) -> list[str]:
     for request in requests:
         tracking.grant(session, request)
     return [reverse("service_requests:tracking", args=[ref]) for ref in references]
+
+
+BENCH_CITIZEN_EMAIL = "usager.compte.bench@exemple.invalid"
+
+
+def citizen_with_requests(rng: random.Random) -> str | None:
+    """A signed-in citizen with requests of their own, for their space (/compte/): a random
+    citizen of the dataset holding several, given an account the first time (the dataset's
+    citizens have none), verified as allauth requires."""
+    from allauth.account.models import EmailAddress
+    from django.db.models import Count
+
+    from citizens.models import Citizen
+    from gru.models import User
+
+    user = User.objects.filter(email=BENCH_CITIZEN_EMAIL).first()
+    if user is not None and Citizen.objects.filter(user=user).exists():
+        return user.email
+    ids = sample_values(Citizen.objects.filter(user__isnull=True), "pk", rng, 200)
+    citizen = (
+        Citizen.objects.filter(pk__in=ids)
+        .annotate(filed=Count("requests"))
+        .order_by("-filed", "pk")
+        .first()
+    )
+    if citizen is None:
+        return None
+    user = user or User.objects.create_user(BENCH_CITIZEN_EMAIL, password=None)
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    citizen.user = user
+    citizen.save(update_fields=["user"])
+    return user.email
 
 
 # An anonymous citizen files the demo procedure `signalement-voirie` (backoffice/demo_data.py):
@@ -156,6 +192,8 @@ PAGES: list[Page] = [
     ),
     Page("tracking-lookup", "/suivi/", todo="issue 4: tracking"),
     Page("tracking", tracking_paths, todo="issue 4: tracking page"),
+    Page("account", "/compte/", user=citizen_with_requests),
+    Page("profile", "/compte/profil/", user=citizen_with_requests),
 ]
 
 
@@ -172,7 +210,10 @@ def locate(page: Page, rng: random.Random, client: Client) -> Target:
     if page.user:
         from gru.models import User
 
-        client.force_login(User.objects.get(email=page.user))
+        email = page.user(rng) if callable(page.user) else page.user
+        if email is None:
+            return Target(page, absent="no data to build its user from")
+        client.force_login(User.objects.get(email=email))
     if isinstance(page.path, str):
         paths = [page.path]
     else:

@@ -61,9 +61,21 @@ def grow() -> None:
             zip(citizens, versions * (GROWTH // len(versions) + 1), strict=False)
         )
     )
+    # More requests for the citizens with an account: their space (/compte/) lists them.
+    account_holders = list(Citizen.objects.filter(user__isnull=False))
+    requests += ServiceRequest.objects.bulk_create(
+        ServiceRequestFactory.build(
+            form_version=versions[i % len(versions)],
+            procedure=versions[i % len(versions)].procedure,
+            citizen=citizen,
+            status=OPEN[i % len(OPEN)],
+        )
+        for citizen in account_holders
+        for i in range(20)
+    )
     Interaction.objects.bulk_create(
         InteractionFactory.build(citizen=citizen, request=request)
-        for citizen, request in zip(citizens, requests, strict=True)
+        for citizen, request in zip(citizens, requests, strict=False)
     )
     histories = existing + requests
     Event.objects.bulk_create(
