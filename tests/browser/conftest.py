@@ -9,6 +9,7 @@ test keeps its real policy, so a style or script the policy blocks shows up here
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,23 @@ def assert_accessible(page, axe_source):
             pytest.fail(f"axe-core on {page.url}:\n{_format(violations)}", pytrace=False)
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet_before_flush(transactional_db):
+    """The database is emptied (TRUNCATE) after each test. A request the browser set off just
+    before the test ended may still run in a live-server thread and lock rows TRUNCATE needs:
+    PostgreSQL then breaks the tie with a deadlock error. Wait for those requests to end."""
+    yield
+    from django.db import connection
+
+    deadline = time.monotonic() + 15
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)

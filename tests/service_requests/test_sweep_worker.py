@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from email import message_from_string
 from email.header import decode_header, make_header
 from pathlib import Path
 
@@ -195,16 +196,18 @@ def decided_count() -> int:
 
 
 def subjects(tmp_path: Path) -> list[str]:
-    """The decoded subjects of the emails the workers wrote."""
+    """The decoded subjects of the emails the workers wrote (Django's file backend: messages
+    one after the other, each followed by a line of 79 dashes; long headers are folded)."""
     folder = tmp_path / "mail"
     if not folder.exists():
         return []
-    return [
-        str(make_header(decode_header(line.removeprefix("Subject: "))))
-        for path in folder.iterdir()
-        for line in path.read_text(errors="replace").splitlines()
-        if line.startswith("Subject: ")
-    ]
+    found = []
+    for path in folder.iterdir():
+        for raw in path.read_text(errors="replace").split("-" * 79):
+            if raw.strip():
+                message = message_from_string(raw.lstrip("\n"))
+                found.append(str(make_header(decode_header(message["Subject"] or ""))))
+    return found
 
 
 def emails_per_request(tmp_path: Path, ids: list[int]) -> dict[int, int]:
