@@ -2,6 +2,7 @@
 or the secret link. A successful proof grants access for the browser session."""
 
 import hmac
+import time
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -28,6 +29,9 @@ SESSION_KEY = "tracking_grants"
 # lets a signed-in citizen join it to their account.
 LINK_SESSION_KEY = "tracking_link_grants"
 MAX_GRANTS = 50
+# How long after opening the secret link a signed-in citizen may join the request: on a shared
+# computer, the next person to sign in is not offered the previous visitor's request.
+LINK_CLAIM_SECONDS = 30 * 60
 
 
 def trackable_requests() -> QuerySet[ServiceRequest]:
@@ -67,17 +71,28 @@ def find_by_secret(reference: str, token: str) -> ServiceRequest | None:
 
 
 def grant(session, request: ServiceRequest, *, by_secret: bool = False) -> None:
-    for key in (SESSION_KEY, LINK_SESSION_KEY) if by_secret else (SESSION_KEY,):
-        grants = [pk for pk in session.get(key, []) if pk != request.pk]
-        session[key] = [request.pk, *grants][:MAX_GRANTS]
+    grants = [pk for pk in session.get(SESSION_KEY, []) if pk != request.pk]
+    session[SESSION_KEY] = [request.pk, *grants][:MAX_GRANTS]
+    if by_secret:
+        # {request id: when its secret link was opened}, the latest MAX_GRANTS.
+        links = dict(session.get(LINK_SESSION_KEY, {}))
+        links.pop(str(request.pk), None)
+        links[str(request.pk)] = time.time()
+        session[LINK_SESSION_KEY] = dict(list(links.items())[-MAX_GRANTS:])
+
+
+def _fresh_link_grants(session) -> list[int]:
+    since = time.time() - LINK_CLAIM_SECONDS
+    return [int(pk) for pk, at in session.get(LINK_SESSION_KEY, {}).items() if at >= since]
 
 
 def granted_by_secret(session, request: ServiceRequest) -> bool:
-    return request.pk in session.get(LINK_SESSION_KEY, [])
+    """Whether this session opened the request's secret link lately (the proof to join it)."""
+    return request.pk in _fresh_link_grants(session)
 
 
 def secret_granted_requests(session) -> QuerySet[ServiceRequest]:
-    return trackable_requests().filter(pk__in=session.get(LINK_SESSION_KEY, []))
+    return trackable_requests().filter(pk__in=_fresh_link_grants(session))
 
 
 def granted_requests(session, user=None) -> QuerySet[ServiceRequest]:

@@ -2,7 +2,10 @@
 the tracking secret opened in this browser session, or a verified email. An unverified email
 (the one FranceConnect returns) is no proof; a request of another citizen is never taken."""
 
+import datetime
+
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.urls import reverse
@@ -100,6 +103,26 @@ def test_a_lookup_by_reference_and_email_is_no_proof(client, citizen):
     anonymous.refresh_from_db()
     assert anonymous.citizen is None
     assert not anonymous.events.filter(kind=Event.Kind.LINKED_TO_ACCOUNT).exists()
+
+
+def test_a_secret_link_opened_long_before_signing_in_is_no_longer_proof(client, citizen):
+    """On a shared computer, whoever signs in after the visitor who opened the link is not
+    offered their request: the link proves ownership for half an hour."""
+    anonymous = ServiceRequestFactory(contact_email="visiteur@exemple.fr")
+    with time_machine.travel("2026-11-02 09:00 +0000", tick=False) as clock:
+        client.get(secret_url(anonymous))
+        clock.shift(datetime.timedelta(minutes=29))
+        assert "Rattacher cette demande" in html_of(client.get(tracking_url(anonymous)))
+        clock.shift(datetime.timedelta(minutes=2))
+        page = html_of(client.get(tracking_url(anonymous)))
+        assert "Rattacher cette demande" not in page
+        assert anonymous.reference in page  # still readable in this session
+        assert client.post(claim_url(anonymous)).status_code == 404
+        # Opening the link again proves it again.
+        client.get(secret_url(anonymous))
+        assert client.post(claim_url(anonymous)).status_code == 302
+    anonymous.refresh_from_db()
+    assert anonymous.citizen == citizen
 
 
 def test_a_second_click_finds_the_request_joined_already(client, citizen):
