@@ -14,6 +14,7 @@ from django.urls import reverse
 from gru import oidc
 from gru.models import User
 from tests.factories import MembershipFactory, UserFactory
+from tests.gru.accounts_support import totp_code
 from tests.oidc_provider.fake import FakeProvider
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,22 @@ def test_an_agent_with_totp_is_asked_for_it(client, pc):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert signed_in_as(client) is None
+
+
+def test_an_agent_without_password_enrols_totp_right_after_a_proconnect_sign_in(client, pc):
+    """A ProConnect agent has no password to re-authenticate with: the ProConnect sign-in
+    counts as recent for the first TOTP activation (gru.accounts.AccountAdapter)."""
+    user = agent(proconnect_sub=pc.sub, password=None)
+    user.set_unusable_password()
+    user.save()
+    assert sign_in_with_proconnect(client, pc).status_code == 302
+    assert client.get("/admin/")["Location"] == reverse("mfa_activate_totp")
+
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    assert client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)}).status_code == 302
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def test_acr_is_required_when_configured(client, pc, settings):
