@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.models import Channel, Citizen
 from citizens.selectors import CERTIFIED_FIELDS
 from citizens.services import citizen_create_for_signup
-from gru.phones import normalise_phone
+from gru.phones import clean_phone
 
 
 class CitizenSignupForm(SignupForm):
@@ -79,7 +79,6 @@ class CitizenSignupForm(SignupForm):
 
 # --- The citizen's profile (/compte/profil/) -------------------------------------------------
 
-PHONE_INVALID = _("Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.")
 POSTCODE_INVALID = _("Saisissez un code postal à 5 chiffres, par exemple 75001.")
 
 
@@ -186,13 +185,7 @@ class ProfileForm(forms.Form):
         return [self[name] for name in self.IDENTITY_FIELDS if name in self.fields]
 
     def clean_phone(self) -> str:
-        raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        number = normalise_phone(raw)
-        if number is None:
-            raise forms.ValidationError(PHONE_INVALID)
-        return number
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean_postcode(self) -> str:
         postcode = re.sub(r"\s", "", self.cleaned_data["postcode"])

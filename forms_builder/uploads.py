@@ -10,6 +10,7 @@ A "Mo" is 1 048 576 bytes: the larger reading, so that a file an operating syste
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -121,6 +122,17 @@ class ValidatedFile:
     def descriptor(self) -> dict:
         """What a form's answers record about the file (the caller adds where it stored it)."""
         return {"name": self.name, "kind": self.kind, "size": self.size}
+
+    def fingerprint(self) -> tuple[str, int]:
+        """The SHA-256 (hex) and the size in bytes of what will be stored, read in chunks;
+        the file is rewound for the storage."""
+        digest, size = hashlib.sha256(), 0
+        self.file.seek(0)
+        for chunk in iter(lambda: self.file.read(64 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+        self.file.seek(0)
+        return digest.hexdigest(), size
 
 
 def _read_head(upload: Any, size: int = 64) -> bytes:

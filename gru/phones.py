@@ -2,6 +2,11 @@
 
 import re
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+PHONE_INVALID = _("Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.")
+
 # Overseas departments have their own country codes; their numbers dialled from France are
 # 0 followed by the same nine digits (+262 692 12 34 56 is 06 92 12 34 56).
 FRENCH_COUNTRY_CODES = ("33", "262", "590", "594", "596")
@@ -24,3 +29,15 @@ def normalise_phone(raw: str) -> str | None:
     if not re.fullmatch(r"0[1-9][0-9]{8}", number):
         return None
     return " ".join(number[i : i + 2] for i in range(0, 10, 2))
+
+
+def clean_phone(raw: str) -> str:
+    """A form's optional phone field: "" when left empty, the display form when French,
+    else a ValidationError with the French message."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    number = normalise_phone(raw)
+    if number is None:
+        raise ValidationError(PHONE_INVALID)
+    return number

@@ -1,7 +1,6 @@
 """The signed-in citizen's profile at /compte/profil/: contacts, identity, preferences, the
 organisations they act for, and the links to the account's own pages (allauth)."""
 
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from citizens import selectors
 from citizens.forms import ProfileForm
 from citizens.services import citizen_get_or_create_for_user, citizen_update_profile
+from gru.accounts import is_agent
 
 
 def _error_summary(form: ProfileForm) -> list[dict]:
@@ -37,7 +37,6 @@ def profile(request):
             flash.success(request, _("Votre profil a été enregistré."))
             return redirect("citizens:profile")
         status = 400
-    is_agent = request.user.is_staff or request.user.memberships.exists()
     context = {
         "citizen": citizen,
         "form": form,
@@ -46,8 +45,7 @@ def profile(request):
         "identity_lines": selectors.identity_lines(citizen) if certified else [],
         "representations": list(selectors.representations_of(citizen)),
         "account_email": request.user.email,
-        "is_agent": is_agent,
-        "franceconnect_enabled": bool(settings.FRANCECONNECT_ISSUER),
+        "is_agent": is_agent(request.user),
         "may_link_franceconnect": not citizen.franceconnect_sub,
     }
     return render(request, "citizens/profile.html", context, status=status)

@@ -10,7 +10,6 @@ gets the request the first one made, and nothing is created twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
@@ -58,16 +57,11 @@ def upload_store(upload: ValidatedFile) -> dict:
     Files of a form never sent (an anonymous session that expired, a draft purged) are
     referenced by no Document: a cleanup of `uploads/` older than the session lifetime and
     absent from Documents and drafts is still to write."""
-    digest, size = hashlib.sha256(), 0
-    upload.file.seek(0)
-    for chunk in iter(lambda: upload.file.read(64 * 1024), b""):
-        digest.update(chunk)
-        size += len(chunk)
-    upload.file.seek(0)
+    sha256, size = upload.fingerprint()
     now = timezone.localdate()
     key = f"{UPLOAD_FOLDER}/{now:%Y/%m}/{secrets.token_urlsafe(24)}"
     key = default_storage.save(key, upload.file)
-    return {**upload.descriptor(), "size": size, "key": key, "sha256": digest.hexdigest()}
+    return {**upload.descriptor(), "size": size, "key": key, "sha256": sha256}
 
 
 def uploads_discard(keys: Iterable[str]) -> None:

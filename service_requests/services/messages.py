@@ -8,7 +8,6 @@ by a transaction that rolls back is deleted, so that a refusal leaves nothing be
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import uuid
@@ -92,12 +91,7 @@ def _store(
 ) -> Document:
     """Keep a checked file privately as the request's document, under a random name (the
     citizen's name only goes in `original_name`)."""
-    digest, size = hashlib.sha256(), 0
-    checked.file.seek(0)
-    for chunk in iter(lambda: checked.file.read(64 * 1024), b""):
-        digest.update(chunk)
-        size += len(chunk)
-    checked.file.seek(0)
+    sha256, size = checked.fingerprint()
     ext = uploads.KINDS[checked.kind].extensions[0]
     key = f"{DOCUMENTS_FOLDER}/{timezone.localdate():%Y/%m}/{secrets.token_urlsafe(24)}.{ext}"
     key = default_storage.save(key, checked.file)
@@ -110,7 +104,7 @@ def _store(
         original_name=checked.name,
         content_type=checked.content_type,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         visible_to_citizen=True,
         uploaded_by=author,
     )

@@ -35,7 +35,7 @@ from citizens.selectors import is_certified
 from forms_builder import selectors as catalogue
 from forms_builder.engine import FormRun, IncompleteForm
 from forms_builder.models import Procedure
-from gru.phones import normalise_phone
+from gru.phones import clean_phone
 from service_requests import filing as drafts
 from service_requests import tracking
 from service_requests.filing import REVIEW, Filing
@@ -72,9 +72,9 @@ def _login_url(next_url: str) -> str:
     return f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
 
 
-def _unavailable(request, procedure: Procedure, reason: str) -> HttpResponse:
+def _unavailable(request, procedure: Procedure, reason: str, status: int = 200) -> HttpResponse:
     """Why this démarche cannot be filed here now, and how to do it at the counter or by
-    phone (a page, not an error: 200)."""
+    phone (a page, not an error: 200, unless the visitor is refused)."""
     start_url = reverse("service_requests:filing_start", args=[procedure.slug])
     context = {
         "procedure": procedure,
@@ -82,7 +82,7 @@ def _unavailable(request, procedure: Procedure, reason: str) -> HttpResponse:
         "login_url": _login_url(start_url),
         "procedure_url": reverse("forms_builder:procedure", args=[procedure.slug]),
     }
-    return render(request, "service_requests/filing/unavailable.html", context)
+    return render(request, "service_requests/filing/unavailable.html", context, status=status)
 
 
 def _gate(request, procedure: Procedure) -> HttpResponse | None:
@@ -100,18 +100,8 @@ def _gate(request, procedure: Procedure) -> HttpResponse | None:
             return None
         if is_certified(drafts.citizen_of(request.user)):
             return None
-        reason, status = "franceconnect_certified", 403
-    else:
-        reason, status = required, 200
-    start_url = reverse("service_requests:filing_start", args=[procedure.slug])
-    context = {
-        "procedure": procedure,
-        "reason": reason,
-        "login_url": _login_url(start_url),
-        "procedure_url": reverse("forms_builder:procedure", args=[procedure.slug]),
-        "franceconnect_enabled": bool(settings.FRANCECONNECT_ISSUER),
-    }
-    return render(request, "service_requests/filing/unavailable.html", context, status=status)
+        return _unavailable(request, procedure, "franceconnect_certified", status=403)
+    return _unavailable(request, procedure, required)
 
 
 def _filing(request, procedure: Procedure, *, start: bool = False) -> Filing | None:
@@ -418,15 +408,7 @@ class ContactForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def clean_phone(self) -> str:
-        raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        number = normalise_phone(raw)
-        if number is None:
-            raise forms.ValidationError(
-                _("Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.")
-            )
-        return number
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()

@@ -236,6 +236,7 @@ def test_the_franceconnect_button_needs_franceconnect_enabled_and_no_link_yet(
     client.force_login(citizen.user)
     assert "Relier FranceConnect" not in html_of(client.get(PROFILE))
     settings.FRANCECONNECT_ISSUER = "https://fcp-low.sbx.dev-franceconnect.fr/api/v2"
+    settings.FRANCECONNECT_CLIENT_ID = "client-du-portail"
     page = html_of(client.get(PROFILE))
     link = reverse("franceconnect:link")
     assert "Relier FranceConnect" in page

@@ -1,6 +1,7 @@
 """Uploaded files are judged on their content: real small files pass, a lying extension, an
 empty or oversize file and too many files are refused in French; names are sanitised."""
 
+import hashlib
 import io
 
 import pytest
@@ -194,3 +195,16 @@ def test_a_validated_file_carries_the_sanitised_name():
 )  # fmt: skip
 def test_sniff(head, kind):
     assert sniff(head) == kind
+
+
+def test_the_fingerprint_is_the_sha256_and_size_of_the_whole_file_and_rewinds_it():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from forms_builder.uploads import ValidatedFile
+
+    content = b"%PDF-1.7\n" + b"x" * (200 * 1024)  # more than one chunk
+    upload = SimpleUploadedFile("piece.pdf", content, content_type="application/pdf")
+    upload.read(10)
+    checked = ValidatedFile(file=upload, name="piece.pdf", kind="pdf", size=len(content))
+    assert checked.fingerprint() == (hashlib.sha256(content).hexdigest(), len(content))
+    assert upload.tell() == 0

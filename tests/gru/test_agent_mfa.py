@@ -42,6 +42,19 @@ def test_an_agent_without_totp_is_sent_to_the_totp_setup(client, path):
     assert "double authentification" in message
 
 
+def test_a_citizen_made_agent_during_the_session_is_sent_to_the_totp_setup(client):
+    """Public pages keep the "agent or not" answer in the session; the back office asks again."""
+    from tests.factories import MembershipFactory
+
+    user = verified_user()
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200  # remembered: not an agent
+    MembershipFactory(user=user)
+    response = client.get("/agents/file-d-attente/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
 def test_the_back_office_list_is_the_one_the_middleware_uses():
     assert BACK_OFFICE_PREFIXES == ("/admin/", "/agents/")
 

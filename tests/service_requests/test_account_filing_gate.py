@@ -87,6 +87,7 @@ def test_the_refusal_offers_franceconnect_when_enabled(client, procedure_requiri
     assert "Relier FranceConnect" not in page
     assert reverse("citizens:profile") in page
     settings.FRANCECONNECT_ISSUER = "https://fcp-low.sbx.dev-franceconnect.fr/api/v2"
+    settings.FRANCECONNECT_CLIENT_ID = "client-du-portail"
     page = html_of(client.get(filing_urls()[0]))
     link = reverse("franceconnect:link")
     assert "Relier FranceConnect" in page
@@ -142,6 +143,7 @@ def test_an_anonymous_visitor_signs_in_with_franceconnect_when_enabled(
     assert "demande FranceConnect" in page
     assert "Se connecter avec FranceConnect" not in page
     settings.FRANCECONNECT_ISSUER = "https://fcp-low.sbx.dev-franceconnect.fr/api/v2"
+    settings.FRANCECONNECT_CLIENT_ID = "client-du-portail"
     response = client.get(filing_urls()[0])
     assert response.status_code == 200
     assert "Se connecter avec FranceConnect" in html_of(response)
