@@ -179,3 +179,47 @@ class SitePage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AccessLog(models.Model):
+    """One read of personal data by an agent: a case opened, a citizen's record, a document
+    downloaded (CNIL's guidance on logging). Append-only: the database refuses updates, and
+    deletes of entries younger than six months (the least the guidance keeps them).
+
+    Citizens and requests are named by id and reference rather than by foreign key: the log
+    outlives what it names (a merged citizen, an anonymised request), and `gru` depends on no
+    other app."""
+
+    class Action(models.TextChoices):
+        VIEW_REQUEST = "view_request", _("Consultation d'une demande")
+        VIEW_CITIZEN = "view_citizen", _("Consultation d'une fiche usager")
+        DOWNLOAD_DOCUMENT = "download_document", _("Téléchargement d'un document")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    request_reference = models.CharField(_("demande"), max_length=16, blank=True)
+    citizen_id = models.BigIntegerField(_("usager (identifiant)"), null=True, blank=True)
+    document_id = models.BigIntegerField(_("document (identifiant)"), null=True, blank=True)
+    at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("accès d'un agent")
+        verbose_name_plural = _("journal des accès des agents")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    action__in=["download_document", "view_citizen", "view_request"]
+                ),
+                name="accesslog_action_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
+            models.Index(fields=["citizen_id", "-at"], name="accesslog_citizen_idx"),
+            models.Index(fields=["request_reference", "-at"], name="accesslog_request_idx"),
+            models.Index(fields=["at"], name="accesslog_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_action_display()} · {self.at:%d/%m/%Y %H:%M}"

@@ -46,7 +46,9 @@ STATUS_TONES = {
     PublicStatus.IN_PROGRESS: "info",
     PublicStatus.TO_COMPLETE: "warning",
     PublicStatus.ACCEPTED: "success",
+    PublicStatus.PARTIALLY_ACCEPTED: "success",
     PublicStatus.REJECTED: "error",
+    PublicStatus.WITHDRAWN: "neutral",
     PublicStatus.FINISHED: "neutral",
 }
 

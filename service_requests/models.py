@@ -17,6 +17,7 @@ class Status(models.TextChoices):
     IN_REVIEW = "in_review", _("En instruction")
     AWAITING_CITIZEN = "awaiting_citizen", _("En attente de l'usager")
     ACCEPTED = "accepted", _("Acceptée")
+    PARTIALLY_ACCEPTED = "partially_accepted", _("Acceptée en partie")
     REJECTED = "rejected", _("Refusée")
     ACCEPTED_IMPLICITLY = "accepted_implicitly", _("Acceptée implicitement")
     REJECTED_IMPLICITLY = "rejected_implicitly", _("Refusée implicitement")
@@ -29,6 +30,7 @@ DECIDABLE_STATES = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
 DECIDED_STATES = frozenset(
     {
         Status.ACCEPTED,
+        Status.PARTIALLY_ACCEPTED,
         Status.REJECTED,
         Status.ACCEPTED_IMPLICITLY,
         Status.REJECTED_IMPLICITLY,
@@ -37,6 +39,7 @@ DECIDED_STATES = frozenset(
 FINAL_STATES = frozenset(
     {
         Status.ACCEPTED,
+        Status.PARTIALLY_ACCEPTED,
         Status.REJECTED,
         Status.ACCEPTED_IMPLICITLY,
         Status.REJECTED_IMPLICITLY,
@@ -53,7 +56,9 @@ class PublicStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("En cours")
     TO_COMPLETE = "to_complete", _("À compléter")
     ACCEPTED = "accepted", _("Acceptée")
+    PARTIALLY_ACCEPTED = "partially_accepted", _("Acceptée en partie")
     REJECTED = "rejected", _("Refusée")
+    WITHDRAWN = "withdrawn", _("Retirée")
     FINISHED = "finished", _("Terminée")
 
 
@@ -63,10 +68,11 @@ PUBLIC_STATUS = {
     Status.AWAITING_CITIZEN: PublicStatus.TO_COMPLETE,
     Status.ACCEPTED: PublicStatus.ACCEPTED,
     Status.ACCEPTED_IMPLICITLY: PublicStatus.ACCEPTED,
+    Status.PARTIALLY_ACCEPTED: PublicStatus.PARTIALLY_ACCEPTED,
     Status.REJECTED: PublicStatus.REJECTED,
     Status.REJECTED_IMPLICITLY: PublicStatus.REJECTED,
     Status.CLOSED: PublicStatus.FINISHED,
-    Status.WITHDRAWN: PublicStatus.FINISHED,
+    Status.WITHDRAWN: PublicStatus.WITHDRAWN,
 }
 
 
@@ -253,6 +259,9 @@ class EventKind(models.TextChoices):
     DOCUMENTS_OVERDUE = "documents_overdue", _("Délai d'envoi des pièces dépassé")
     REASONS_REQUESTED = "reasons_requested", _("Motifs demandés")
     LINKED_TO_ACCOUNT = "linked_to_account", _("Rattachée à un compte")
+    TRANSFERRED = "transferred", _("Transférée à une autre équipe")
+    CLOSED = "closed", _("Demande clôturée")
+    REOPENED = "reopened", _("Demande rouverte")
 
 
 class EventVisibility(models.TextChoices):

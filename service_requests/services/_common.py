@@ -8,6 +8,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from gru.models import User
+from service_requests.errors import StaleRequest
+from service_requests.lifecycle import check_payload
 from service_requests.models import Document, Event, ServiceRequest
 
 
@@ -24,6 +26,24 @@ def lock(request: ServiceRequest) -> ServiceRequest:
     )
 
 
+def check_fresh(locked: ServiceRequest, seen_event_id: int | None) -> None:
+    """Refuse to act on a request whose timeline grew since the agent's screen showed it (its
+    last event then was `seen_event_id`): two agents acting at once never overwrite each
+    other, the second is shown what changed. None: the caller saw nothing (a sweep, a
+    citizen's link), nothing to compare."""
+    if seen_event_id is None:
+        return
+    changes = list(
+        locked.events.filter(pk__gt=seen_event_id).select_related("actor").order_by("id")
+    )
+    if changes:
+        raise StaleRequest(
+            "Cette demande a changé depuis que vous l'avez ouverte : voici ce qui s'est passé. "
+            "Vérifiez, puis recommencez si c'est toujours utile.",
+            changes,
+        )
+
+
 def record(
     request: ServiceRequest,
     kind: str,
@@ -32,9 +52,11 @@ def record(
     payload: dict | None = None,
     citizen_sees: bool = False,
 ) -> Event:
+    payload = payload or {}
+    check_payload(kind, payload)
     visibility = Event.Visibility.CITIZEN if citizen_sees else Event.Visibility.INTERNAL
     return Event.objects.create(
-        request=request, kind=kind, actor=actor, visibility=visibility, payload=payload or {}
+        request=request, kind=kind, actor=actor, visibility=visibility, payload=payload
     )
 
 

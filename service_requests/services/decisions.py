@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from forms_builder.models import SilenceRule
 from gru.models import User
+from service_requests import lifecycle
 from service_requests.deadlines import add_delay
 from service_requests.models import (
     DECIDABLE_STATES,
@@ -21,45 +22,157 @@ from service_requests.models import (
     Status,
     TeamTask,
 )
-from service_requests.services._common import after_commit, lock, record
+from service_requests.services._common import after_commit, check_fresh, lock, record
 from service_requests.services.due_dates import due_date_changed_event, move_decision_due
 from service_requests.services.errors import TransitionRefused
+from service_requests.services.letters import decision_letter_store
 from service_requests.services.notifications import notify_citizen_on_commit
 
-OUTCOMES = {"accepted": Status.ACCEPTED, "rejected": Status.REJECTED}
+OUTCOMES = {
+    "accepted": Status.ACCEPTED,
+    "partially_accepted": Status.PARTIALLY_ACCEPTED,
+    "rejected": Status.REJECTED,
+}
+# A refusal, whole or in part, of an individual decision must state its reasons (L211-2).
+MOTIVATED_OUTCOMES = frozenset({"partially_accepted", "rejected"})
 IMPLICIT_OUTCOMES = {
     SilenceRule.ACCEPTANCE: Status.ACCEPTED_IMPLICITLY,
     SilenceRule.REJECTION: Status.REJECTED_IMPLICITLY,
 }
+CLOSURES = {"answered": "répondue", "no_follow_up": "classée sans suite"}
+MAX_MOTIVE_LENGTH = 5000
+
+
+def _checked_motive(motive: str, *, required: bool, message: str) -> str:
+    motive = (motive or "").strip()
+    if required and not motive:
+        raise ValidationError(message)
+    if len(motive) > MAX_MOTIVE_LENGTH:
+        raise ValidationError(f"Le motif dépasse {MAX_MOTIVE_LENGTH} caractères.")
+    return motive
 
 
 def request_decide(
-    *, request: ServiceRequest, actor: User, outcome: str, motive: str
+    *,
+    request: ServiceRequest,
+    actor: User,
+    outcome: str,
+    motive: str,
+    seen_event_id: int | None = None,
 ) -> ServiceRequest:
-    """An agent's decision, dated today. It takes the row lock, so that it and the sweep never
-    both decide: if the sweep holds the row, this waits and then finds the request decided; if
-    this holds it, the sweep skips the row and finds it decided on its next run."""
+    """An agent's decision, dated today, with its letter (PDF, kept as a document and emailed
+    to the citizen). It takes the row lock, so that it and the sweep never both decide: if the
+    sweep holds the row, this waits and then finds the request decided; if this holds it, the
+    sweep skips the row and finds it decided on its next run."""
     if outcome not in OUTCOMES:
-        raise ValueError(f"unknown outcome {outcome!r}: expected 'accepted' or 'rejected'")
-    motive = motive.strip()
-    if outcome == "rejected" and not motive:
-        # A refusal of an individual decision must state its reasons (L211-2).
-        raise ValidationError("Un refus doit être motivé.")
+        raise ValueError(f"unknown outcome {outcome!r}: expected one of {sorted(OUTCOMES)}")
+    motive = _checked_motive(
+        motive,
+        required=outcome in MOTIVATED_OUTCOMES,
+        message="Un refus, même partiel, doit être motivé : indiquez les motifs.",
+    )
+    name = lifecycle.DECISION_TRANSITIONS[outcome]
     with transaction.atomic():
         locked = lock(request)
+        check_fresh(locked, seen_event_id)
         if locked.status in DECIDED_STATES:
             raise TransitionRefused(
                 f"Cette demande est déjà décidée ({locked.get_status_display().lower()} "
                 f"le {locked.decided_on:%d/%m/%Y})."
             )
-        if locked.status not in OPEN_STATES:
+        if not lifecycle.transition(name).allows(locked.status):
             raise TransitionRefused("Cette demande n'est plus en cours.")
-        previous = locked.status
-        locked.status = OUTCOMES[outcome]
         locked.decided_on = timezone.localdate()
-        locked.save(update_fields=["status", "decided_on", "updated_at"])
-        payload = {"from": previous, "to": locked.status, "outcome": outcome, "motive": motive}
-        event = record(locked, Event.Kind.DECISION, actor=actor, payload=payload, citizen_sees=True)
+        letter = decision_letter_store(locked, outcome=outcome, motive=motive, signatory=actor)
+        payload = {"outcome": outcome, "motive": motive, "letter_document_id": letter.pk}
+        event = lifecycle.change_status(
+            locked, name, actor=actor, payload=payload, fields=("decided_on",)
+        )
+        notify_citizen_on_commit(event)
+    return locked
+
+
+def request_close(
+    *,
+    request: ServiceRequest,
+    actor: User,
+    closure: str,
+    motive: str,
+    seen_event_id: int | None = None,
+) -> ServiceRequest:
+    """Close a request that calls for no decision (a question answered, a report handled or
+    classé sans suite): only for procedures without a silence rule, since a request for a
+    decision ends with one, explicit or born of silence."""
+    if closure not in CLOSURES:
+        raise ValueError(f"unknown closure {closure!r}")
+    motive = _checked_motive(
+        motive, required=True, message="Dites à l'usager la réponse ou la suite donnée."
+    )
+    with transaction.atomic():
+        locked = lock(request)
+        check_fresh(locked, seen_event_id)
+        if locked.form_version.silence_rule != SilenceRule.NONE:
+            raise TransitionRefused(
+                "Cette démarche appelle une décision : acceptez ou refusez la demande."
+            )
+        event = lifecycle.change_status(
+            locked, "close", actor=actor, payload={"closure": closure, "motive": motive}
+        )
+        notify_citizen_on_commit(event)
+    return locked
+
+
+def request_reopen(
+    *, request: ServiceRequest, actor: User, reason: str, seen_event_id: int | None = None
+) -> ServiceRequest:
+    """A team manager reopens a closed or refused request (a recours gracieux, an error). An
+    acceptance, explicit or implicit, created rights and is not reopened. The silence rule
+    played once: a reopened request gets no second implicit decision."""
+    reason = _checked_motive(
+        reason, required=True, message="Indiquez pourquoi la demande est rouverte."
+    )
+    with transaction.atomic():
+        locked = lock(request)
+        check_fresh(locked, seen_event_id)
+        if locked.status in (Status.ACCEPTED, Status.ACCEPTED_IMPLICITLY):
+            raise TransitionRefused(
+                "Une acceptation a créé des droits : elle ne se rouvre pas. Seul un retrait "
+                "de la décision, dans les conditions des articles L242-1 et suivants du CRPA, "
+                "le permettrait."
+            )
+        locked.decided_on = None
+        if locked.implicit_decision_triggered_at is None:
+            locked.implicit_decision_triggered_at = timezone.now()
+        event = lifecycle.change_status(
+            locked,
+            "reopen",
+            actor=actor,
+            payload={"reason": reason},
+            fields=("decided_on", "implicit_decision_triggered_at"),
+        )
+        notify_citizen_on_commit(event)
+    return locked
+
+
+def request_withdraw(
+    *,
+    request: ServiceRequest,
+    actor: User | None,
+    reason: str = "",
+    by: str = "citizen",
+    seen_event_id: int | None = None,
+) -> ServiceRequest:
+    """The citizen withdraws their open request, online (`by="citizen"`) or through an agent
+    who records it (`by="agent"`, the actor); the team is told."""
+    if by not in ("citizen", "agent"):
+        raise ValueError(f"unknown withdrawer {by!r}")
+    reason = _checked_motive(reason, required=False, message="")
+    with transaction.atomic():
+        locked = lock(request)
+        check_fresh(locked, seen_event_id)
+        event = lifecycle.change_status(
+            locked, "withdraw", actor=actor, payload={"reason": reason, "by": by}
+        )
         notify_citizen_on_commit(event)
     return locked
 
@@ -101,24 +214,17 @@ def decide_implicitly(
     if due is None or due > today or not decidable:
         locked.updated_at = now
         return False, events
-    previous = locked.status
-    locked.status = IMPLICIT_OUTCOMES[rule]
     locked.decided_on = due
     locked.implicit_decision_triggered_at = locked.updated_at = now
     payload = {
-        "from": previous,
-        "to": locked.status,
         "rule": rule,
         "delay": locked.form_version.silence_delay,
         "due_on": due.isoformat(),
         "run": run,
     }
     events.append(
-        Event(
-            request=locked,
-            kind=Event.Kind.IMPLICIT_DECISION,
-            visibility=Event.Visibility.CITIZEN,
-            payload=payload,
+        lifecycle.change_status(
+            locked, lifecycle.IMPLICIT_TRANSITIONS[rule], actor=None, payload=payload, save=False
         )
     )
     return True, events

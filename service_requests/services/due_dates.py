@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gru.models import User
+from service_requests.lifecycle import change_status
 from service_requests.models import (
     DECIDABLE_STATES,
     OPEN_STATES,
@@ -22,7 +23,7 @@ from service_requests.models import (
     Status,
 )
 from service_requests.selectors import decision_date_of, open_document_request
-from service_requests.services._common import lock, record
+from service_requests.services._common import check_fresh, lock
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.notifications import notify_citizen_on_commit
 
@@ -98,6 +99,7 @@ def request_ask_documents(
     actor: User,
     pieces: Sequence[str],
     answer_deadline: date,
+    seen_event_id: int | None = None,
 ) -> ServiceRequest:
     """Ask the citizen for missing pieces by `answer_deadline` (L114-5): the request waits for
     the citizen, an acceptance clock stops until the pieces arrive, a rejection clock is
@@ -105,6 +107,7 @@ def request_ask_documents(
     labels = _checked_pieces(pieces)
     with transaction.atomic():
         locked = lock(request)
+        check_fresh(locked, seen_event_id)
         today = timezone.localdate()
         if locked.status == Status.AWAITING_CITIZEN:
             raise TransitionRefused("Des pièces sont déjà demandées : attendez leur réception.")
@@ -123,19 +126,12 @@ def request_ask_documents(
             pieces=labels,
             asked_by=actor,
         )
-        previous = locked.status
-        locked.status = Status.AWAITING_CITIZEN
-        locked.save(update_fields=["status", "updated_at"])
         payload = {
             "document_request_id": document_request.pk,
             "documents": labels,
             "deadline": answer_deadline.isoformat(),
-            "from": previous,
-            "to": locked.status,
         }
-        event = record(
-            locked, Event.Kind.DOCUMENTS_REQUESTED, actor=actor, payload=payload, citizen_sees=True
-        )
+        event = change_status(locked, "ask_documents", actor=actor, payload=payload)
         store_decision_due(locked, actor=actor, reason="documents_requested")
         notify_citizen_on_commit(event)
     return locked
@@ -163,31 +159,30 @@ def request_receive_documents(
             )
         document_request.answered_on = answered_on
         document_request.save(update_fields=["answered_on"])
-        locked.status = Status.IN_REVIEW
-        locked.save(update_fields=["status", "updated_at"])
         payload = {
             "document_request_id": document_request.pk,
             "answered_on": answered_on.isoformat(),
             "late": answered_on > document_request.answer_deadline,
-            "from": Status.AWAITING_CITIZEN,
-            "to": locked.status,
         }
-        event = record(
-            locked, Event.Kind.DOCUMENTS_RECEIVED, actor=actor, payload=payload, citizen_sees=True
-        )
+        event = change_status(locked, "receive_documents", actor=actor, payload=payload)
         store_decision_due(locked, actor=actor, reason="documents_received")
         notify_citizen_on_commit(event)
     return locked
 
 
 def request_mark_complete(
-    *, request: ServiceRequest, actor: User, completed_on: date | None = None
+    *,
+    request: ServiceRequest,
+    actor: User,
+    completed_on: date | None = None,
+    seen_event_id: int | None = None,
 ) -> ServiceRequest:
     """The agent finds the file complete on `completed_on` (today by default). Pieces still
     awaited count as received that day, whatever way they came (a letter, the counter): an
     acceptance delay runs again from then (L114-5)."""
     with transaction.atomic():
         locked = lock(request)
+        check_fresh(locked, seen_event_id)
         today = timezone.localdate()
         if locked.status not in OPEN_STATES:
             raise TransitionRefused("Cette demande n'est plus en cours.")
@@ -206,18 +201,13 @@ def request_mark_complete(
                 )
             document_request.answered_on = completed_on
             document_request.save(update_fields=["answered_on"])
-        previous = locked.status
         locked.completed_on = completed_on
-        locked.status = Status.IN_REVIEW
-        locked.save(update_fields=["completed_on", "status", "updated_at"])
         payload = {
             "completed_on": completed_on.isoformat(),
             "document_request_id": document_request.pk if document_request else None,
-            "from": previous,
-            "to": locked.status,
         }
-        event = record(
-            locked, Event.Kind.COMPLETED, actor=actor, payload=payload, citizen_sees=True
+        event = change_status(
+            locked, "mark_complete", actor=actor, payload=payload, fields=("completed_on",)
         )
         store_decision_due(locked, actor=actor, reason="completed")
         notify_citizen_on_commit(event)

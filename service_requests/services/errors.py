@@ -1,6 +1,5 @@
-"""What the services refuse, in words an agent or a citizen can be shown."""
+"""The services' refusals (service_requests.errors), importable beside them."""
 
+from service_requests.errors import StaleRequest, TransitionRefused
 
-class TransitionRefused(Exception):
-    """The request is not in a state where this action makes sense (already decided, not
-    waiting for pieces…). The message is French, for the screen that called the service."""
+__all__ = ["StaleRequest", "TransitionRefused"]

@@ -29,6 +29,7 @@ from forms_builder.uploads import KINDS, ValidatedFile
 from gru.models import Team, User
 from service_requests import filing
 from service_requests.identifiers import new_tracking_token, unique_reference
+from service_requests.lifecycle import change_status
 from service_requests.models import (
     Document,
     Event,
@@ -36,8 +37,8 @@ from service_requests.models import (
     ServiceRequest,
     Status,
 )
+from service_requests.selectors import decision_date_of
 from service_requests.services._common import after_commit, record
-from service_requests.services.due_dates import move_decision_due
 from service_requests.services.errors import TransitionRefused
 
 logger = logging.getLogger(__name__)
@@ -189,6 +190,32 @@ def rule_matches(rule: RoutingRule, data: Mapping[str, Any]) -> bool:
     return True
 
 
+def routed_payload(team: Team, rule: RoutingRule | None) -> dict:
+    """The `routed` event's payload: the team, the rule that matched and why, in French."""
+    if rule is None:
+        reason = "Aucune règle d'orientation ne s'applique : équipe par défaut de la démarche."
+    else:
+        reason = f"Règle « {rule.name} » : {rule_description(rule)}."
+    return {
+        "team": team.pk,
+        "team_name": team.name,
+        "rule": rule.pk if rule else None,
+        "rule_name": rule.name if rule else "",
+        "reason": reason,
+    }
+
+
+def rule_description(rule: RoutingRule) -> str:
+    """What a rule checks, as an agent reads it."""
+    parts = [f"{field} = {value}" for field, value in (rule.answer_conditions or {}).items()]
+    if rule.postcode_prefixes:
+        prefixes = ", ".join(str(prefix) for prefix in rule.postcode_prefixes)
+        parts.append(f"code postal commençant par {prefixes}")
+    if rule.procedure_id is None:
+        parts.append("toutes démarches")
+    return " et ".join(parts) or "s'applique à toute demande de la démarche"
+
+
 def route(procedure: Procedure, data: Mapping[str, Any]) -> tuple[Team, RoutingRule | None]:
     """The team in charge: the first active rule (lowest priority number) of this procedure
     or of all procedures that matches, else the procedure's default team."""
@@ -311,8 +338,9 @@ def request_submit(
     deleted once committed. Files travel in the answers as the descriptors `upload_store`
     returned; each becomes a Document. A signed-in citizen's `draft` becomes the request
     (same row). The team comes from the routing rules, the implicit decision date from the
-    deadline engine (`move_decision_due`). The receipt PDF is made after commit by the worker
-    that emails it, or on the citizen's first click if the broker is down (`receipts`)."""
+    deadline engine (`selectors.decision_date_of`). The receipt PDF is made after commit by
+    the worker that emails it, or on the citizen's first click if the broker is down
+    (`receipts`)."""
     from service_requests import tasks
 
     existing = _existing(idempotency_key)
@@ -349,7 +377,6 @@ def request_submit(
                 idempotency_key=idempotency_key,
             )
         now = timezone.now()
-        request.status = Status.SUBMITTED
         request.channel = channel
         request.citizen = citizen or request.citizen
         request.contact_name = contact_name[:200]
@@ -360,7 +387,15 @@ def request_submit(
         request.submitted_at = now
         request.data = _without_storage_keys(run.schema, data)
         # Nothing asked of the citizen yet: the date only depends on receipt and the rule.
-        move_decision_due(request, document_requests=[])
+        request.decision_due_on = decision_date_of(request, document_requests=[])
+        payload = {
+            "channel": channel,
+            "form_version": version.number,
+            "decision_due_on": filing.iso(request.decision_due_on),
+            "filed_on_behalf": actor is not None
+            and (request.citizen is None or request.citizen.user_id != actor.pk),
+        }
+        submitted = change_status(request, "submit", actor=actor, payload=payload, save=False)
         if draft is None:
             if not _insert(request):  # a twin POST committed the same key first
                 return Submission(_existing(idempotency_key), created=False)
@@ -368,28 +403,9 @@ def request_submit(
             request.save()
         request.data = _documents(request, run, data, actor)
         request.save(update_fields=["data", "updated_at"])
-        record(
-            request,
-            Event.Kind.SUBMITTED,
-            actor=actor,
-            citizen_sees=True,
-            payload={
-                "channel": channel,
-                "form_version": version.number,
-                "decision_due_on": filing.iso(request.decision_due_on),
-            },
-        )
-        record(
-            request,
-            Event.Kind.ROUTED,
-            actor=actor,
-            payload={
-                "team": team.pk,
-                "team_name": team.name,
-                "rule": rule.pk if rule else None,
-                "rule_name": rule.name if rule else "",
-            },
-        )
+        submitted.request = request
+        submitted.save()
+        record(request, Event.Kind.ROUTED, actor=actor, payload=routed_payload(team, rule))
         # The receipt PDF is made by the worker that emails it, a moment later, or on
         # the citizen's first click if the broker is down (tracking.receipt): rendering
         # it here would cost the submission several hundred milliseconds.

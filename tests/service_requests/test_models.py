@@ -174,7 +174,8 @@ PUBLIC_STATUSES = [
     (Status.REJECTED, PublicStatus.REJECTED),
     (Status.REJECTED_IMPLICITLY, PublicStatus.REJECTED),
     (Status.CLOSED, PublicStatus.FINISHED),
-    (Status.WITHDRAWN, PublicStatus.FINISHED),
+    (Status.WITHDRAWN, PublicStatus.WITHDRAWN),
+    (Status.PARTIALLY_ACCEPTED, PublicStatus.PARTIALLY_ACCEPTED),
 ]
 
 

@@ -1,0 +1,151 @@
+"""Who may do what to a request in the back office: the one place that says it.
+
+An agent's reach comes from their memberships (`gru.models.Membership`): instructors and team
+managers work the requests of their teams; a front desk agent sees the requests of every team,
+read-only; the administrator, the data protection officer and the elected official see no case
+(their pages are elsewhere). A request out of reach is fetched through `visible_requests`, so it
+is a 404, the same answer as a reference that does not exist.
+
+Within reach, `allowed_actions` gives the actions the agent's role allows in the request's
+current state: the lifecycle's transitions (`service_requests.lifecycle`, their `who`) and the
+handling actions below. The case screen shows those and nothing else; every POST checks again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from forms_builder.models import Procedure, SilenceRule
+from gru.models import Membership, User
+from service_requests import lifecycle
+from service_requests.lifecycle import CASE_WORKERS, FRONT_DESK, TEAM_MANAGER
+from service_requests.models import OPEN_STATES, ServiceRequest, Status
+
+# Handling actions that change no status: the roles that may take them, the states they apply in.
+HANDLING: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "take": (CASE_WORKERS, OPEN_STATES),
+    "assign": (frozenset({TEAM_MANAGER}), OPEN_STATES),
+    "unassign": (CASE_WORKERS, OPEN_STATES),  # a manager anyone, an instructor themselves
+    "transfer": (CASE_WORKERS, OPEN_STATES),
+    "reroute": (CASE_WORKERS, OPEN_STATES),
+    "message": (CASE_WORKERS, frozenset(Status) - {Status.DRAFT, Status.WITHDRAWN}),
+    "note": (CASE_WORKERS, frozenset(Status) - {Status.DRAFT}),
+}
+# Lifecycle transitions an agent takes from the case screen (the others are the citizen's or
+# the sweep's; `submit` is the filing's).
+CASE_TRANSITIONS = (
+    "start_review",
+    "ask_documents",
+    "receive_documents",
+    "mark_complete",
+    "accept",
+    "accept_partially",
+    "reject",
+    "close",
+    "withdraw",
+    "reopen",
+)
+DECISIONS = frozenset({"accept", "accept_partially", "reject"})
+NO_DECISION_KINDS = frozenset({Procedure.Kind.INFORMATION, Procedure.Kind.REPORT})
+ACTIONS = (*HANDLING, *CASE_TRANSITIONS)
+
+
+@dataclass
+class AgentScope:
+    """An agent's roles, team by team, read once per request of theirs."""
+
+    user: User
+    roles_by_team: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset().union(*self.roles_by_team.values())
+
+    @property
+    def case_team_ids(self) -> list[int]:
+        """The teams whose requests the agent works."""
+        return sorted(t for t, roles in self.roles_by_team.items() if roles & CASE_WORKERS)
+
+    @property
+    def sees_every_team(self) -> bool:
+        return FRONT_DESK in self.roles
+
+    @property
+    def sees_cases(self) -> bool:
+        return self.sees_every_team or bool(self.case_team_ids)
+
+    def roles_for(self, request: ServiceRequest) -> frozenset[str]:
+        """The roles that count on `request`: those held in its team, and the front desk's
+        read-only reach over every team."""
+        roles = self.roles_by_team.get(request.team_id, frozenset()) & CASE_WORKERS
+        if self.sees_every_team:
+            roles |= {FRONT_DESK}
+        return roles
+
+
+def scope_of(user) -> AgentScope:
+    """The user's scope, cached on the user object for the request (one query)."""
+    cached = getattr(user, "_gru_agent_scope", None)
+    if cached is not None:
+        return cached
+    scope = AgentScope(user=user)
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        by_team: dict[int, set[str]] = {}
+        for team_id, role in Membership.objects.filter(user=user, team__is_active=True).values_list(
+            "team_id", "role"
+        ):
+            by_team.setdefault(team_id, set()).add(role)
+        scope.roles_by_team = {team: frozenset(roles) for team, roles in by_team.items()}
+    user._gru_agent_scope = scope
+    return scope
+
+
+def visible_requests(user) -> QuerySet[ServiceRequest]:
+    """The filed requests `user` may open in the back office; none for anyone else."""
+    scope = scope_of(user)
+    requests = ServiceRequest.objects.exclude(status=Status.DRAFT)
+    if scope.sees_every_team:
+        return requests
+    if scope.case_team_ids:
+        return requests.filter(team_id__in=scope.case_team_ids)
+    return requests.none()
+
+
+def _state_allows(name: str, request: ServiceRequest) -> bool:
+    if name in HANDLING:
+        return request.status in HANDLING[name][1]
+    if not lifecycle.transition(name).allows(request.status):
+        return False
+    if name == "close":  # only what calls for no decision is closed without one
+        return request.form_version.silence_rule == SilenceRule.NONE
+    if name in DECISIONS:  # a question or a report is answered, not decided
+        return request.procedure.kind not in NO_DECISION_KINDS
+    if name == "reopen":  # an acceptance created rights (services.decisions.request_reopen)
+        return request.status not in (Status.ACCEPTED, Status.ACCEPTED_IMPLICITLY)
+    return True
+
+
+def _role_allows(name: str, roles: frozenset[str]) -> bool:
+    who = HANDLING[name][0] if name in HANDLING else lifecycle.transition(name).who
+    return bool(roles & who)
+
+
+def allowed_actions(user, request: ServiceRequest) -> frozenset[str]:
+    """The actions `user` may take on `request` now. Empty for a request out of their reach."""
+    roles = scope_of(user).roles_for(request)
+    allowed = {
+        name for name in ACTIONS if _role_allows(name, roles) and _state_allows(name, request)
+    }
+    if request.assignee_id == user.pk:
+        allowed.discard("take")
+    elif TEAM_MANAGER not in roles:
+        allowed.discard("unassign")  # an instructor hands back only what is theirs
+    if request.assignee_id is None:
+        allowed.discard("unassign")
+    return frozenset(allowed)
+
+
+def may_view(user, request: ServiceRequest) -> bool:
+    return bool(scope_of(user).roles_for(request)) and request.status != Status.DRAFT
