@@ -45,6 +45,7 @@ COPY citizens/ citizens/
 COPY forms_builder/ forms_builder/
 COPY service_requests/ service_requests/
 COPY backoffice/ backoffice/
+COPY demo/ demo/
 RUN pip install . \
     && rm -rf build *.egg-info
 

@@ -140,7 +140,7 @@ def citizen_with_requests(rng: random.Random) -> str | None:
     return user.email
 
 
-# An anonymous citizen files the demo procedure `signalement-voirie` (backoffice/demo_data.py):
+# An anonymous citizen files the demo procedure `signalement-voirie` (demo/demo_data.py):
 # its two pages, the review, then the contact step whose POST submits.
 SIGNALEMENT_STEPS = (
     Form(

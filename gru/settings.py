@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "forms_builder",
     "service_requests",
     "backoffice",
+    "demo",
 ]
 
 MIDDLEWARE = [

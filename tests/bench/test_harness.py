@@ -19,10 +19,10 @@ from django.test import Client
 from django.urls import path
 from django.utils.html import format_html
 
-from backoffice.demo import load_demo
 from bench import client as load
 from bench import pages as registry
 from bench import run
+from demo.loader import load_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 

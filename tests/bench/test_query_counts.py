@@ -8,9 +8,9 @@ import random
 import pytest
 from django.test import Client
 
-from backoffice.demo import load_demo
 from bench import pages as registry
 from citizens.models import Citizen
+from demo.loader import load_demo
 from forms_builder.models import FormVersion, Procedure
 from service_requests.models import Document, Event, Interaction, Message, ServiceRequest, Status
 from tests.factories import (

@@ -10,7 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from backoffice import demo_data
+from demo import demo_data
 from forms_builder.engine import FormRun, IncompleteForm, SummaryError
 from forms_builder.fields import Error
 

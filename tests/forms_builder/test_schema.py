@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from backoffice import demo_data
+from demo import demo_data
 from forms_builder.engine import FormRun
 from forms_builder.fields import FIELD_TYPES, clean
 from forms_builder.schema import validate_schema

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from PIL import Image
 
-from backoffice import demo_data
+from demo import demo_data
 from forms_builder.engine import IncompleteForm
 from forms_builder.models import FormVersion
 from forms_builder.uploads import validate_upload
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.django_db
 
 
 def demo_version(slug: str) -> FormVersion:
-    """The demo démarche `slug` (backoffice/demo_data.py), its team and its published form, as
+    """The demo démarche `slug` (demo/demo_data.py), its team and its published form, as
     `load_demo` makes them, without the rest of the demo."""
     existing = FormVersion.objects.filter(procedure__slug=slug).first()
     if existing is not None:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.text import slugify
 
-from backoffice.dataset import catalogue, texts
-from backoffice.dataset.context import Clock, Counts, Ids
-from backoffice.dataset.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
-from backoffice.dataset.places import DISTRICTS
-from backoffice.dataset.writer import Table, Writer
+from bench.dataset import catalogue, texts
+from bench.dataset.context import Clock, Counts, Ids
+from bench.dataset.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
+from bench.dataset.places import DISTRICTS
+from bench.dataset.writer import Table, Writer
 from gru.models import Membership, Team, User
 
 Role = Membership.Role

@@ -1,4 +1,4 @@
-"""Loads the demo data (`backoffice.demo_data`) into the database, idempotently.
+"""Loads the demo data (`demo.demo_data`) into the database, idempotently.
 
 Reference rows (teams, accounts, citizens, démarches) are found by their natural key and put
 back to their demo values when someone changed them; a save happens only when a value differs,
@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from backoffice import demo_data
 from citizens.models import Citizen, Organisation, Representation
+from demo import demo_data
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
 from service_requests.deadlines import implicit_decision_date

@@ -14,10 +14,10 @@ millisecond per account: a minute at city scale, ten at 10x.
 
 from psycopg import sql
 
-from backoffice import demo_data
-from backoffice.dataset.authority import GENERATED_DOMAIN
-from backoffice.dataset.writer import DatasetError
+from bench.dataset.authority import GENERATED_DOMAIN
+from bench.dataset.writer import DatasetError
 from citizens.models import Citizen, Organisation, Relationship, Representation
+from demo import demo_data
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Team, User
 from service_requests.models import (

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from backoffice.dataset import SCALES, DatasetError, generate
-from backoffice.dataset.loader import PASSWORD
-from backoffice.dataset.progress import number
+from bench.dataset import SCALES, DatasetError, generate
+from bench.dataset.loader import PASSWORD
+from bench.dataset.progress import number
 
 
 class Command(BaseCommand):

@@ -2,10 +2,10 @@
 its timeline events (in order, after filing, never after now), its messages, the pieces asked
 of the citizen, the contacts about it."""
 
-from backoffice.dataset import dates, texts
-from backoffice.dataset.authority import TeamInfo
-from backoffice.dataset.context import to_json
-from backoffice.dataset.dates import (
+from bench.dataset import dates, texts
+from bench.dataset.authority import TeamInfo
+from bench.dataset.context import to_json
+from bench.dataset.dates import (
     ACCEPTED,
     AWAITING,
     CLOSED,
@@ -19,7 +19,7 @@ from backoffice.dataset.dates import (
     LegalDates,
     day,
 )
-from backoffice.dataset.procedures import ProcedureInfo
+from bench.dataset.procedures import ProcedureInfo
 from service_requests.models import DocumentRequest, EventKind, NotificationSent
 
 ASSIGNED_SHARE = {SUBMITTED: 0.2, IN_REVIEW: 0.8, AWAITING: 0.9}  # closed ones: 0.65

@@ -4,12 +4,12 @@ File fields stay empty: the dataset has no files (no Document rows)."""
 import random
 from datetime import date
 
-from backoffice.dataset import texts
-from backoffice.dataset.authority import GENERATED_DOMAIN
-from backoffice.dataset.context import Clock, to_json
-from backoffice.dataset.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
-from backoffice.dataset.people import HOMES, People
-from backoffice.dataset.procedures import VersionInfo
+from bench.dataset import texts
+from bench.dataset.authority import GENERATED_DOMAIN
+from bench.dataset.context import Clock, to_json
+from bench.dataset.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
+from bench.dataset.people import HOMES, People
+from bench.dataset.procedures import VersionInfo
 
 GIVEN_NAMES = FEMALE_GIVEN_NAMES + MALE_GIVEN_NAMES
 SHORT_TEXTS = {

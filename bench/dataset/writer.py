@@ -16,7 +16,7 @@ from django.db import connection, models
 from django.db.models.fields import NOT_PROVIDED
 from psycopg import sql
 
-from backoffice.dataset.context import to_json
+from bench.dataset.context import to_json
 
 
 class DatasetError(Exception):
@@ -46,7 +46,7 @@ class Table:
         if gone:
             raise DatasetError(
                 f"Le générateur remplit {', '.join(gone)} de {model._meta.label}, que le modèle "
-                "n'a plus : mettez à jour backoffice/dataset."
+                "n'a plus : mettez à jour bench/dataset."
             )
         columns = [concrete[name].column for name in fields]
         extra = []
@@ -78,7 +78,7 @@ def _default_for(model_field: models.Field):
     model = model_field.model._meta.label
     raise DatasetError(
         f"{model}.{model_field.name} est obligatoire (NOT NULL) et n'a pas de valeur par défaut : "
-        "le générateur ne sait pas le remplir. Ajoutez-le dans backoffice/dataset, ou donnez-lui "
+        "le générateur ne sait pas le remplir. Ajoutez-le dans bench/dataset, ou donnez-lui "
         "une valeur par défaut (default ou db_default)."
     )
 

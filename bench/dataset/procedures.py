@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from backoffice.dataset import catalogue
-from backoffice.dataset.authority import TeamInfo, unique_slug
-from backoffice.dataset.context import Clock, Ids, to_json
-from backoffice.dataset.places import DISTRICTS
-from backoffice.dataset.writer import Table, Writer
+from bench.dataset import catalogue
+from bench.dataset.authority import TeamInfo, unique_slug
+from bench.dataset.context import Clock, Ids, to_json
+from bench.dataset.places import DISTRICTS
+from bench.dataset.writer import Table, Writer
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Team
 

@@ -10,8 +10,8 @@ benchmarks (`manage.py generate_dataset`).
   `loader`: the run itself (refuse or wipe, demo, phases, one transaction, report).
 """
 
-from backoffice.dataset.context import SCALES, Counts
-from backoffice.dataset.loader import generate
-from backoffice.dataset.writer import DatasetError
+from bench.dataset.context import SCALES, Counts
+from bench.dataset.loader import generate
+from bench.dataset.writer import DatasetError
 
 __all__ = ["SCALES", "Counts", "DatasetError", "generate"]

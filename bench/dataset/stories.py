@@ -14,10 +14,10 @@ import random
 
 from django.conf import settings
 
-from backoffice.dataset import texts
-from backoffice.dataset.authority import Authority, TeamInfo
-from backoffice.dataset.context import YEARS, Clock, Counts, Ids, LongTail, Weighted
-from backoffice.dataset.dates import (
+from bench.dataset import texts
+from bench.dataset.authority import Authority, TeamInfo
+from bench.dataset.context import YEARS, Clock, Counts, Ids, LongTail, Weighted
+from bench.dataset.dates import (
     ACCEPTED,
     ACCEPTED_IMPLICITLY,
     AWAITING,
@@ -29,11 +29,11 @@ from backoffice.dataset.dates import (
     SUBMITTED,
     WITHDRAWN,
 )
-from backoffice.dataset.fill import Filler
-from backoffice.dataset.people import People
-from backoffice.dataset.procedures import ProcedureInfo
-from backoffice.dataset.timeline import Timeline
-from backoffice.dataset.writer import Table
+from bench.dataset.fill import Filler
+from bench.dataset.people import People
+from bench.dataset.procedures import ProcedureInfo
+from bench.dataset.timeline import Timeline
+from bench.dataset.writer import Table
 from citizens.models import Channel
 from service_requests.deadlines import parse_delay
 from service_requests.identifiers import REFERENCE_ALPHABET

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from backoffice import demo_data
-from backoffice.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from citizens.models import Citizen, Organisation, Representation
+from demo import demo_data
+from demo.loader import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
 from service_requests.deadlines import implicit_decision_date

@@ -23,17 +23,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from backoffice.dataset import authority as authority_module
-from backoffice.dataset import procedures
-from backoffice.dataset import wipe as wipe_module
-from backoffice.dataset.context import Clock, Counts, Ids, LongTail
-from backoffice.dataset.people import People
-from backoffice.dataset.progress import Progress, duration, number
-from backoffice.dataset.stories import Stories
-from backoffice.dataset.wipe import generated_data
-from backoffice.dataset.writer import DatasetError, TableStats, Writer
-from backoffice.demo import load_demo
+from bench.dataset import authority as authority_module
+from bench.dataset import procedures
+from bench.dataset import wipe as wipe_module
+from bench.dataset.context import Clock, Counts, Ids, LongTail
+from bench.dataset.people import People
+from bench.dataset.progress import Progress, duration, number
+from bench.dataset.stories import Stories
+from bench.dataset.wipe import generated_data
+from bench.dataset.writer import DatasetError, TableStats, Writer
 from citizens.models import Citizen, Organisation, Relationship, Representation
+from demo.loader import load_demo
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
 from service_requests.models import (

@@ -9,9 +9,9 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from backoffice import demo_data
-from backoffice.dataset.writer import DatasetError, Table
+from bench.dataset.writer import DatasetError, Table
 from citizens.models import Citizen
+from demo import demo_data
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
 from service_requests.identifiers import is_reference

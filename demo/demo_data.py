@@ -1,6 +1,6 @@
 """The demo's content: the authority's teams and agents, a few citizens, the démarches and their
 forms, and requests at every stage. Pure data keyed on natural keys (slugs, emails, RNA numbers,
-references); `backoffice.demo` loads it. Functions, not constants, where a text names the
+references); `demo.loader` loads it. Functions, not constants, where a text names the
 authority: settings are read when the demo is loaded."""
 
 from dataclasses import dataclass, field

@@ -53,7 +53,7 @@ BUSINESS_TEAMS = [
     ("Relations internationales", "Vie associative"),
     ("Environnement et climat", "Environnement"),
 ]
-# Where the demo's teams own démarches too (their slugs, see backoffice.demo_data).
+# Where the demo's teams own démarches too (their slugs, see demo.demo_data).
 DEMO_TEAM_CATEGORIES = {
     "voirie": "Voirie et propreté",
     "etat-civil": "État civil",

@@ -13,11 +13,11 @@ from datetime import timedelta
 
 from django.utils.text import slugify
 
-from backoffice.dataset import places, texts
-from backoffice.dataset.authority import GENERATED_DOMAIN, USER_FIELDS
-from backoffice.dataset.context import Clock, Ids, LongTail, Weighted
-from backoffice.dataset.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
-from backoffice.dataset.writer import Table
+from bench.dataset import places, texts
+from bench.dataset.authority import GENERATED_DOMAIN, USER_FIELDS
+from bench.dataset.context import Clock, Ids, LongTail, Weighted
+from bench.dataset.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
+from bench.dataset.writer import Table
 from citizens.models import Channel, Citizen, Organisation, Relationship, Representation
 from gru.models import User
 
