@@ -492,37 +492,45 @@ def procedures() -> list[dict]:
 
 
 # --- Requests -------------------------------------------------------------------------------
-# Each tells its story as steps counted in days after receipt; the loader turns them into the
-# request's final state, its timeline events and its messages. References are fixed, in the
-# format of service_requests.identifiers, so that reloading finds them.
+# Each tells its story as steps counted in days after receipt; `demo.stories` plays them through
+# the services (filing, assigning, messages, decisions…) at those moments, so that the demo holds
+# exactly what the services write. References are fixed, in the format of
+# service_requests.identifiers, so that reloading finds them and a demo can name them.
 
 
 @dataclass(frozen=True)
 class Step:
     day: int | None  # days after receipt; None: the implicit decision, on its due date
-    kind: str  # an Event kind, or "message"
-    actor: str | None = None  # an agent's email; None: the citizen, or the system
-    status: str | None = None  # the status the step leads to
-    text: str = ""
+    action: str  # one of demo.stories.ACTIONS
+    actor: str | None = None  # an agent's email; None: the citizen, or the deadline sweep
+    text: str = ""  # the message, note, motive or reason
     assignee: str | None = None
     documents: tuple[str, ...] = ()
-    direction: str = ""
+    outcome: str = ""  # a decision's outcome, a closing's closure
 
 
 def assign(day, by, to):
-    return Step(day, "assigned", by, assignee=to)
+    return Step(day, "assign", by, assignee=to)
 
 
-def move(day, by, status, text=""):
-    return Step(day, "status_changed", by, status=status, text=text)
+def start_review(day, by):
+    return Step(day, "start_review", by)
 
 
-def decide(day, by, status, motive):
-    return Step(day, "decision", by, status=status, text=motive)
+def decide(day, by, outcome, motive):
+    return Step(day, "decide", by, text=motive, outcome=outcome)
+
+
+def close(day, by, closure, motive):
+    return Step(day, "close", by, text=motive, outcome=closure)
 
 
 def ask_documents(day, by, *documents):
-    return Step(day, "documents_requested", by, documents=documents)
+    return Step(day, "ask_documents", by, documents=documents)
+
+
+def mark_complete(day, by):
+    return Step(day, "mark_complete", by)
 
 
 def note(day, by, text):
@@ -530,19 +538,20 @@ def note(day, by, text):
 
 
 def to_citizen(day, by, text):
-    return Step(day, "message", by, text=text, direction="to_citizen")
+    return Step(day, "to_citizen", by, text=text)
 
 
 def from_citizen(day, text):
-    return Step(day, "message", None, text=text, direction="from_citizen")
+    return Step(day, "from_citizen", None, text=text)
 
 
-def withdraw(day, reason):
-    return Step(day, "withdrawn", None, status="withdrawn", text=reason)
+def withdraw(day, reason, by=None):
+    """Withdrawn by the citizen online, or recorded by the agent `by`."""
+    return Step(day, "withdraw", by, text=reason)
 
 
-def implicit_acceptance():
-    return Step(None, "implicit_decision", None, status="accepted_implicitly")
+def implicit_decision():
+    return Step(None, "implicit_decision")
 
 
 @dataclass(frozen=True)
@@ -565,6 +574,17 @@ class After:
 
 
 @dataclass(frozen=True)
+class Files:
+    """Files in the answers: one small PDF per name, uploaded as the filing pages upload."""
+
+    names: tuple[str, ...]
+
+
+def files(*names: str) -> Files:
+    return Files(names)
+
+
+@dataclass(frozen=True)
 class DemoRequest:
     reference: str
     procedure: str  # slug
@@ -574,8 +594,6 @@ class DemoRequest:
     contact: dict = field(default_factory=dict)  # contact_name / contact_email / contact_phone
     organisation: str | None = None  # RNA
     filed_by: str | None = None  # the agent who entered it for the citizen
-    entered_after: int = 0  # a letter is received on day D and may be entered later
-    assignee: str | None = None
     data: dict = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
     contacts: tuple[Contact, ...] = ()
@@ -592,6 +610,11 @@ def _address(street: str) -> dict:
     return {"street": street, **TOWN}
 
 
+OCCUPATION_PIECES = {
+    "plan": files("Plan de situation.pdf"),
+    "assurance": files("Attestation d'assurance.pdf"),
+}
+
 REQUESTS = [
     DemoRequest("D3M0-4K7Q", "signalement-voirie", Channel.WEB, 2,
         contact={"contact_name": "Marc Lemoine", "contact_email": "marc.lemoine@exemple.invalid"},
@@ -599,28 +622,27 @@ REQUESTS = [
               "description": "Nid-de-poule d'une quarantaine de centimètres devant le n° 24, "
               "dangereux pour les cyclistes la nuit.", "nom": "Marc Lemoine",
               "email": "marc.lemoine@exemple.invalid"}),
+    # Taking a request that was just received starts its instruction.
     DemoRequest("D3M0-8N2V", "signalement-voirie", Channel.WEB, 12, citizen="helene",
-        assignee=THEO,
         data={"nature": "eclairage", "adresse": _address("Rue des Tilleuls, du n° 10 au n° 14"),
               "description": "Deux lampadaires ne s'allument plus depuis une semaine ; la rue "
               "est très sombre le soir."},
-        steps=(assign(1, SOPHIE, THEO), move(1, THEO, "in_review"),
+        steps=(assign(1, SOPHIE, THEO),
                from_citizen(5, "Bonjour, les lampadaires sont toujours éteints. Une intervention "
                             "est-elle prévue ? Merci."),
                to_citizen(6, THEO, "Bonjour Madame Garnier, le remplacement des deux lampes est "
                           "programmé la semaine prochaine avec notre prestataire. Nous vous "
                           "tiendrons informée.\nThéo Marchand, service de la voirie"))),
     DemoRequest("D3M0-C5XH", "signalement-voirie", Channel.WEB, 40, citizen="chloe",
-        assignee=THEO,
         data={"nature": "depot-sauvage", "adresse": _address("Chemin du Lavoir, près des "
               "conteneurs de tri"), "description": "Un canapé et des sacs de gravats ont été "
               "abandonnés à côté des conteneurs."},
-        steps=(assign(0, SOPHIE, THEO), move(1, THEO, "in_review"),
+        steps=(assign(0, SOPHIE, THEO),
                note(6, THEO, "Enlevé par l'équipe propreté. Les gravats portaient le nom d'une "
                     "entreprise : transmis à la police municipale."),
                to_citizen(7, THEO, "Bonjour, les encombrants et les gravats ont été enlevés. "
                           "Merci de votre signalement."),
-               move(7, THEO, "closed", "Dépôt enlevé par l'équipe propreté."))),
+               close(7, THEO, "answered", "Dépôt enlevé par l'équipe propreté."))),
     # Filed at the counter for a citizen who needs help; she calls back a week later.
     DemoRequest("D3M0-J9TB", "demande-information", Channel.COUNTER, 20, citizen="germaine",
         filed_by=AMELIE,
@@ -633,6 +655,8 @@ REQUESTS = [
                           "réponse souhaitée par téléphone."),
                   Contact(8, 14, Channel.PHONE, KARIM, "A appelé pour savoir où en est sa demande. "
                           "Délai de réponse rappelé ; la rappeler dès que le CCAS a répondu."))),
+    # Taken on the phone for the service; the answer came by phone the next day, and she
+    # withdrew the request herself through her tracking link.
     DemoRequest("D3M0-P6RW", "demande-information", Channel.PHONE, 55, filed_by=KARIM,
         contact={"contact_name": "Sandrine Colas", "contact_phone": "06 10 20 30 40",
                  "contact_email": "sandrine.colas@exemple.invalid"},
@@ -640,15 +664,19 @@ REQUESTS = [
               "question": "Quels sont les horaires de la déchetterie le dimanche ?",
               "nom": "Sandrine Colas", "email": "sandrine.colas@exemple.invalid",
               "canal_reponse": "email"},
-        steps=(to_citizen(1, KARIM, "Bonjour Madame, la déchetterie est ouverte le dimanche de "
-                          "9 h à 12 h. Bonne journée.\nKarim Benali, accueil de la mairie"),
-               move(1, KARIM, "closed", "Réponse envoyée par courriel."))),
+        steps=(withdraw(2, "J'ai eu la réponse par téléphone, merci."),),
+        contacts=(Contact(0, 9, Channel.PHONE, KARIM, "A appelé pour connaître les horaires de "
+                          "la déchetterie le dimanche ; demande déposée pour son compte."),
+                  Contact(1, 11, Channel.PHONE, KARIM, "Rappelée : la déchetterie est ouverte le "
+                          "dimanche de 9 h à 12 h. Elle retirera sa demande en ligne.",
+                          direction="outbound"))),
     DemoRequest("D3M0-5ZAE", "occupation-domaine-public", Channel.WEB, 45,
-        citizen="jean-baptiste", assignee=THEO,
+        citizen="jean-baptiste",
         data={"qualite": "particulier", "type": "benne", "adresse": _address("5 rue du Moulin"),
               "date_debut": After(30), "date_fin": After(44), "surface_m2": 10,
-              "precisions": "Benne de chantier pour la rénovation de la maison."},
-        steps=(assign(1, SOPHIE, THEO), move(2, THEO, "in_review"),
+              "precisions": "Benne de chantier pour la rénovation de la maison.",
+              **OCCUPATION_PIECES},
+        steps=(assign(1, SOPHIE, THEO),
                to_citizen(8, THEO, "Bonjour Monsieur Morin, la benne sera-t-elle bâchée et "
                           "signalée la nuit ? Merci de nous le confirmer."),
                from_citizen(9, "Bonjour, oui : l'entreprise fournit la bâche et deux feux de "
@@ -660,47 +688,51 @@ REQUESTS = [
         data={"qualite": "particulier", "type": "demenagement",
               "adresse": _address("14 rue Victor-Hugo"), "date_debut": After(70),
               "date_fin": After(70), "surface_m2": 20,
-              "precisions": "Camion de 20 m³ pour un emménagement."},
-        steps=(implicit_acceptance(),)),
+              "precisions": "Camion de 20 m³ pour un emménagement.", **OCCUPATION_PIECES},
+        steps=(implicit_decision(),)),
     DemoRequest("D3M0-7GFS", "subvention-association", Channel.WEB, 30, citizen="yasmine",
-        organisation=ASSOCIATION_RNA, assignee=NOEMIE,
+        organisation=ASSOCIATION_RNA,
         data={"rna": ASSOCIATION_RNA, "nom_association": "Les Jardins partagés de Démo",
               "objet": "projet", "intitule": "Fête des jardins partagés",
               "description": "Une journée portes ouvertes avec ateliers de jardinage pour les "
               "enfants et un repas partagé.", "public_vise": ["familles", "enfants"],
               "date_debut": After(75), "budget_total": 4200, "montant_demande": 1500,
-              "deja_aidee": True},
-        steps=(assign(1, NOEMIE, NOEMIE), move(1, NOEMIE, "in_review"),
+              "deja_aidee": True, "statuts": files("Statuts.pdf"),
+              "comptes": files("Comptes 2025.pdf"), "budget": files("Budget prévisionnel.pdf"),
+              "rib": files("RIB.pdf")},
+        steps=(assign(1, NOEMIE, NOEMIE), mark_complete(9, NOEMIE),
                note(9, NOEMIE, "Dossier complet. Présentation à la commission vie associative "
                     "du mois prochain."))),
     # Copy of her father's birth certificate: proof of filiation is missing. Under an
     # acceptance rule the delay only starts once the pieces arrive (L114-5).
-    DemoRequest("D3M0-WQ8D", "acte-etat-civil", Channel.WEB, 8, citizen="helene", assignee=INES,
+    DemoRequest("D3M0-WQ8D", "acte-etat-civil", Channel.WEB, 8, citizen="helene",
         data={"type_acte": "naissance", "forme": "copie-integrale", "lien": "enfant",
               "nom": "Garnier", "prenoms": "Robert Louis", "date_evenement": "1949-03-14",
+              "demandeur_prenoms": "Hélène", "demandeur_nom": "Garnier",
               "nombre_exemplaires": 1, "adresse_envoi": _address("12 rue des Tilleuls"),
               "email": "helene.garnier@exemple.invalid"},
-        steps=(assign(1, FRANCOIS, INES), move(1, INES, "in_review"),
+        steps=(assign(1, FRANCOIS, INES),
                ask_documents(2, INES, "Livret de famille, ou votre acte de naissance "
                              "mentionnant votre père"),
-               move(2, INES, "awaiting_citizen"),
                to_citizen(2, INES, "Bonjour Madame Garnier, pour délivrer la copie intégrale de "
                           "l'acte de naissance de votre père, merci de joindre votre livret de "
                           "famille ou votre propre acte de naissance.\nInès Da Silva, officière "
                           "d'état civil"))),
-    # A letter received on day D, entered two days later: the delay still runs from D.
+    # A letter, entered by the service the day it arrived.
     DemoRequest("D3M0-2KMC", "acte-etat-civil", Channel.MAIL, 50, citizen="lucas",
-        filed_by=INES, entered_after=2,
+        filed_by=INES,
         data={"type_acte": "deces", "forme": "copie-integrale", "lien": "enfant",
               "nom": "Perrin", "prenoms": "Marcel", "date_evenement": "2024-11-05",
+              "demandeur_prenoms": "Lucas", "demandeur_nom": "Perrin",
               "nombre_exemplaires": 2, "adresse_envoi": _address("40 chemin des Vignes")},
-        steps=(move(3, INES, "in_review"),
+        steps=(start_review(3, INES),
                decide(6, FRANCOIS, "rejected", "Le décès n'a pas eu lieu dans la commune : "
                       "l'acte est détenu par la mairie de Lyon, à laquelle votre courrier a été "
                       "transmis."))),
     DemoRequest("D3M0-X4HN", "acte-etat-civil", Channel.WEB, 60, citizen="jean-baptiste",
         data={"type_acte": "mariage", "forme": "extrait-filiation", "lien": "soi-meme",
               "nom": "Morin", "prenoms": "Jean-Baptiste", "date_evenement": "2016-06-18",
+              "demandeur_prenoms": "Jean-Baptiste", "demandeur_nom": "Morin",
               "nombre_exemplaires": 1, "adresse_envoi": _address("5 rue du Moulin")},
         steps=(withdraw(1, "Demande faite en double par erreur."),)),
     DemoRequest("D3M0-R8VZ", "occupation-domaine-public", Channel.WEB, 3, citizen="yasmine",

@@ -19,7 +19,15 @@ from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
 from service_requests.deadlines import implicit_decision_date
 from service_requests.identifiers import is_reference
-from service_requests.models import Event, Interaction, Message, ServiceRequest, Status
+from service_requests.models import (
+    DECIDED_STATES,
+    Event,
+    Interaction,
+    Message,
+    ServiceRequest,
+    Status,
+)
+from service_requests.services import request_start_review
 
 MODELS = [
     Team,
@@ -76,9 +84,8 @@ def test_a_demo_row_changed_by_an_agent_is_put_back_without_crashing():
     load()
     Team.objects.filter(slug="voirie").update(name="Voirie et propreté", phone="")
     Procedure.objects.filter(slug="acte-etat-civil").update(silence_delay="P2M")
-    request = ServiceRequest.objects.get(reference="D3M0-4K7Q")
-    request.status = Status.IN_REVIEW
-    request.save()
+    theo = User.objects.get(email="theo.marchand@ville-demo.invalid")
+    request_start_review(request=ServiceRequest.objects.get(reference="D3M0-4K7Q"), actor=theo)
     before = counts(MODELS)
 
     output = load()
@@ -200,10 +207,10 @@ def test_requests_across_statuses_channels_and_dates():
         assert request.team == request.procedure.default_team
         assert today - timedelta(days=92) <= request.received_on <= today
         assert request.events.first().kind == Event.Kind.SUBMITTED
-        if request.is_open or request.status == Status.WITHDRAWN:
-            assert request.decided_on is None
-        else:
+        if request.status in DECIDED_STATES:
             assert request.received_on <= request.decided_on <= today
+        else:  # open, closed without a decision, withdrawn
+            assert request.decided_on is None
     counter = requests.get(channel="counter")
     assert counter.filed_by.memberships.get().role == Membership.Role.FRONT_DESK
     assert counter.citizen.needs_assistance
