@@ -107,9 +107,9 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_password_reset_mail(user, email, context)
 
     def get_login_redirect_url(self, request) -> str:
-        # Agents start in the back office (Django admin for now); citizens in their space.
+        # Agents start in the back office, on their work; citizens in their space.
         if is_agent(request.user):
-            return reverse("admin:index")
+            return reverse("backoffice:home")
         return super().get_login_redirect_url(request)
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("compte/", include("service_requests.urls_account")),
     path("compte/", include("allauth.urls")),
     path("agents/proconnect/", include("gru.proconnect_urls")),
+    path("agents/", include("backoffice.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -114,33 +114,100 @@ def implicit_decision_date(
     received before being asked, or due before being asked; TypeError for a datetime given as a
     day (the legal day is the local one: `timezone.localdate()`).
     """
+    return _compute(received_on, rule, delay, document_requests, steps=None)
+
+
+def explain_decision_date(
+    *,
+    received_on: date,
+    rule: str,
+    delay: str,
+    document_requests: Sequence[DocumentRequest] = (),
+) -> tuple[date | None, list[str]]:
+    """The same day as `implicit_decision_date`, from the same computation, with the steps that
+    led to it in French (for the agents' case screen and the citizen's page): why that date."""
+    steps: list[str] = []
+    return _compute(received_on, rule, delay, document_requests, steps=steps), steps
+
+
+def _fr(day: date) -> str:
+    months = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
+    return f"{day.day}{'er' if day.day == 1 else ''} {months[day.month - 1]} {day.year}"
+
+
+def _delay_fr(n: int, unit: str) -> str:
+    word = {"D": ("jour", "jours"), "W": ("semaine", "semaines"), "M": ("mois", "mois")}[unit]
+    return f"{n} {word[0] if n == 1 else word[1]}"
+
+
+def _compute(received_on, rule, delay, document_requests, *, steps: list[str] | None):
+    say = steps.append if steps is not None else (lambda _text: None)
     if rule not in RULES:
         raise ValueError(f"unknown silence rule {rule!r}: expected one of {', '.join(RULES)}")
     if rule == "none":
+        say("Pas de décision implicite pour cette démarche.")
         return None
     n, unit = parse_delay(delay)
     requests = _checked(received_on, document_requests)
     one_day = timedelta(days=1)
+    outcome = "acceptation" if rule == "acceptance" else "rejet"
+    say(f"Reçue le {_fr(received_on)} ; délai de {_delay_fr(n, unit)}, le silence vaut {outcome}.")
 
     if rule == "acceptance":
         start = received_on
         for asked_on, answered_on, _deadline in requests:
             if asked_on >= add_delay(start, n, unit) + one_day:
+                say(f"Pièces demandées le {_fr(asked_on)}, après la naissance de la décision.")
                 break  # born already; later requests are later still
             if answered_on is None:
+                say(
+                    f"Pièces demandées le {_fr(asked_on)}, pas encore reçues : le délai ne court "
+                    "pas tant qu'elles manquent (L114-5)."
+                )
                 return None
             # max: pieces of an earlier request may arrive after those of a later one.
             start = max(start, answered_on)
-        return add_delay(start, n, unit) + one_day
+            say(
+                f"Pièces demandées le {_fr(asked_on)}, reçues le {_fr(answered_on)} : le délai "
+                f"repart de zéro le {_fr(start)} (L114-5)."
+            )
+        birth = add_delay(start, n, unit) + one_day
+        say(f"Le délai s'achève le {_fr(birth - one_day)} : acceptation le {_fr(birth)}.")
+        return birth
 
     birth = add_delay(received_on, n, unit) + one_day
     suspended_until = None  # last suspended day so far; requests come by asked_on
     for asked_on, answered_on, answer_deadline in requests:
         if asked_on >= birth:
+            say(f"Pièces demandées le {_fr(asked_on)}, après la naissance de la décision.")
             break
         last = answer_deadline if answered_on is None else min(answered_on, answer_deadline)
         first = asked_on if suspended_until is None else max(asked_on, suspended_until + one_day)
         if last >= first:
-            birth += timedelta(days=(last - first).days + 1)
+            days = (last - first).days + 1
+            birth += timedelta(days=days)
             suspended_until = last
+            why = (
+                "jusqu'à leur réception"
+                if answered_on is not None and answered_on <= (answer_deadline)
+                else "jusqu'à la date limite donnée pour les envoyer"
+            )
+            say(
+                f"Délai suspendu du {_fr(first)} au {_fr(last)} ({days} jour"
+                f"{'s' if days > 1 else ''}), {why} (L114-5)."
+            )
+    say(f"Le délai s'achève le {_fr(birth - one_day)} : rejet le {_fr(birth)}.")
     return birth

@@ -58,9 +58,9 @@ class QueueFilters:
 
 
 def with_row_data(requests: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
-    return requests.select_related(
-        "procedure", "form_version", "citizen", "assignee"
-    ).only(*ROW_FIELDS)
+    return requests.select_related("procedure", "form_version", "citizen", "assignee").only(
+        *ROW_FIELDS
+    )
 
 
 def _search(requests: QuerySet[ServiceRequest], text: str) -> QuerySet[ServiceRequest]:

@@ -67,6 +67,9 @@ class ProviderViewMixin:
             return redirect_to_login(request.get_full_path())
         return super().dispatch(request, *args, **kwargs)
 
+    # Where a sign-in without `next` lands: the citizen's space; ProConnect's agents their work.
+    login_redirect_url = settings.LOGIN_REDIRECT_URL
+
     def get_settings(self, attr, *args):
         mapping = {
             "OIDC_RP_CLIENT_ID": self.provider.client_id,
@@ -80,7 +83,7 @@ class ProviderViewMixin:
             "OIDC_AUTH_REQUEST_EXTRA_PARAMS": (
                 {"acr_values": self.provider.required_acr} if self.provider.required_acr else {}
             ),
-            "LOGIN_REDIRECT_URL": settings.LOGIN_REDIRECT_URL,
+            "LOGIN_REDIRECT_URL": self.login_redirect_url,
         }
         if attr in mapping:
             return mapping[attr]

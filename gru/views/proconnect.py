@@ -7,6 +7,7 @@ from gru.proconnect import ProConnectBackend
 class ProConnectMixin:
     provider = oidc.PROCONNECT
     error_template = "gru/proconnect_error.html"
+    login_redirect_url = "backoffice:home"
 
 
 class Login(ProConnectMixin, oidc.AuthenticationRequestView):

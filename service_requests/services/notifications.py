@@ -122,10 +122,20 @@ def _context(event: Event, kind: str) -> dict:
         context["outcome"] = event.payload.get("outcome")
         context["motive"] = event.payload.get("motive", "")
         context["accepted"] = event.payload.get("to") == Status.ACCEPTED
+        context["partially"] = event.payload.get("to") == Status.PARTIALLY_ACCEPTED
+        context["letter_attached"] = bool(event.payload.get("letter_document_id"))
         actor = event.actor
         # Who decided, as letters to the citizen must say (L111-2).
         context["decided_by"] = actor if actor and actor.get_full_name() else None
     return context
+
+
+def _attach_letter(message, request: ServiceRequest, document_id: int | None) -> None:
+    """The decision letter goes with its email: the citizen holds the decision itself."""
+    document = request.documents.filter(pk=document_id).first() if document_id else None
+    if document is not None:
+        with document.file.open("rb") as handle:
+            message.attach(document.original_name, handle.read(), document.content_type)
 
 
 def event_notify_citizen(*, event_id: int) -> bool:
@@ -156,6 +166,8 @@ def event_notify_citizen(*, event_id: int) -> bool:
     if not to:
         return False
     message = _message(f"citizen/{TEMPLATES[kind]}", _context(event, kind), to)
+    if kind == NotificationSent.Kind.DECISION:
+        _attach_letter(message, request, event.payload.get("letter_document_id"))
     with transaction.atomic():
         _, created = NotificationSent.objects.get_or_create(
             request=request,

@@ -78,7 +78,7 @@ def test_an_agent_without_totp_may_log_out(client):
 
 def test_activating_totp_after_login_opens_the_admin_with_recovery_codes(client):
     user = agent(totp=False, staff=True)
-    assert login(client, user)["Location"] == reverse("admin:index")  # agents start there
+    assert login(client, user)["Location"] == reverse("backoffice:home")  # agents start there
     assert client.get("/admin/")["Location"] == reverse("mfa_activate_totp")
 
     page = client.get(reverse("mfa_activate_totp"))
@@ -127,7 +127,7 @@ def test_an_agent_with_totp_is_asked_for_the_code_and_gets_in_with_it(client):
     assert "Code incorrect" in refused.content.decode()
 
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
-    assert response["Location"] == reverse("admin:index")
+    assert response["Location"] == reverse("backoffice:home")
     assert client.session[SESSION_KEY] == str(user.pk)
     assert client.get("/admin/").status_code == 200
 
