@@ -1,4 +1,4 @@
-"""The permission matrix of the back office: role × own team / other team × action × state.
+"""The permission matrix of the back office: role, own team or other team, action, state.
 
 The expected table is written out here, by hand, from DESIGN.md's roles table; the code's one
 place that says who may do what (service_requests.permissions, with the lifecycle's `who`) is
