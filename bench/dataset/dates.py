@@ -25,11 +25,12 @@ AWAITING, CLOSED, WITHDRAWN = (
     Status.WITHDRAWN.value,
 )
 ACCEPTED, REJECTED = Status.ACCEPTED.value, Status.REJECTED.value
+PARTIALLY_ACCEPTED = Status.PARTIALLY_ACCEPTED.value
 ACCEPTED_IMPLICITLY = Status.ACCEPTED_IMPLICITLY.value
 REJECTED_IMPLICITLY = Status.REJECTED_IMPLICITLY.value
 OPEN = frozenset({SUBMITTED, IN_REVIEW, AWAITING})
 IMPLICIT_STATES = frozenset({ACCEPTED_IMPLICITLY, REJECTED_IMPLICITLY})
-EXPRESS_STATES = frozenset({ACCEPTED, REJECTED, CLOSED})
+EXPRESS_STATES = frozenset({ACCEPTED, PARTIALLY_ACCEPTED, REJECTED, CLOSED})
 PAST_DUE_SHARE = 0.15  # of open requests under a silence rule
 BACKLOG_DAYS = 120  # mean age of open requests without one
 
@@ -49,7 +50,6 @@ class LegalDates:
     due: int | None
     decided: int | None
     end: int  # the story's last day: the decision, the withdrawal, or today
-    completed: int | None
 
 
 def draw(rng: random.Random, today: int, status: str, procedure, delay_days: int,
@@ -106,8 +106,7 @@ def draw(rng: random.Random, today: int, status: str, procedure, delay_days: int
         decided = end = due
     elif status == WITHDRAWN:
         end = min(today, received + rng.randrange(30))
-    completed = docs[1] if docs else (None if status == AWAITING else received)
-    return LegalDates(received, docs, first_due, asked_due, due, decided, end, completed)
+    return LegalDates(received, docs, first_due, asked_due, due, decided, end)
 
 
 def _due(procedure, received: int, docs: tuple | None) -> int | None:

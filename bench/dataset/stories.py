@@ -24,6 +24,7 @@ from bench.dataset.dates import (
     CLOSED,
     DRAFT,
     IN_REVIEW,
+    PARTIALLY_ACCEPTED,
     REJECTED,
     REJECTED_IMPLICITLY,
     SUBMITTED,
@@ -46,6 +47,7 @@ from service_requests.models import (
     ServiceRequest,
     Status,
 )
+from service_requests.permissions import NO_DECISION_KINDS
 
 IMPLICIT = "implicit"  # in FINAL_MIX: the procedure's silence rule says which one
 
@@ -64,16 +66,20 @@ DOCUMENT_REQUEST_FIELDS = ("id", "request_id", "asked_on", "answer_deadline", "a
 NOTIFICATION_FIELDS = ("id", "request_id", "kind", "due_on", "days_before", "sent_at")
 
 # Shares of drafts and of open requests; the rest is closed, with a mix that depends on the
-# kind of démarche.
+# kind of démarche. Reports and questions are answered, never decided; only a démarche without
+# silence rule is closed without a decision (the services' and the back office's rules).
 DRAFT_SHARE, OPEN_SHARE = 0.025, 0.17
 OPEN_MIX = Weighted([SUBMITTED, IN_REVIEW, AWAITING], [30, 45, 25])
 FINAL_MIX = {
-    "report": {CLOSED: 92, REJECTED: 3, WITHDRAWN: 5},
+    "report": {CLOSED: 95, WITHDRAWN: 5},
     "information": {CLOSED: 92, WITHDRAWN: 4, IMPLICIT: 4},
-    "decision": {ACCEPTED: 68, REJECTED: 14, WITHDRAWN: 5, CLOSED: 3, IMPLICIT: 10},
-    "grant": {ACCEPTED: 50, REJECTED: 30, WITHDRAWN: 5, IMPLICIT: 15},
-    "complaint": {CLOSED: 60, ACCEPTED: 15, REJECTED: 15, WITHDRAWN: 4, IMPLICIT: 6},
-}
+    "decision": {ACCEPTED: 64, PARTIALLY_ACCEPTED: 4, REJECTED: 14, WITHDRAWN: 5, CLOSED: 3,
+                 IMPLICIT: 10},
+    "grant": {ACCEPTED: 42, PARTIALLY_ACCEPTED: 8, REJECTED: 30, WITHDRAWN: 5, IMPLICIT: 15},
+    "complaint": {CLOSED: 60, ACCEPTED: 12, PARTIALLY_ACCEPTED: 3, REJECTED: 15, WITHDRAWN: 4,
+                  IMPLICIT: 6},
+}  # fmt: skip
+DECIDED_EXPRESSLY = (ACCEPTED, PARTIALLY_ACCEPTED, REJECTED)
 CHANNELS = Weighted(
     [
         Channel.WEB,
@@ -138,14 +144,28 @@ class Stories:
 
     def _final_mix(self, procedure: ProcedureInfo) -> Weighted:
         mix = dict(FINAL_MIX.get(procedure.kind, FINAL_MIX["decision"]))
+        decidable = procedure.kind not in NO_DECISION_KINDS
+        if not decidable:
+            for status in DECIDED_EXPRESSLY:
+                mix.pop(status, None)
         implicit = mix.pop(IMPLICIT, 0)
         if procedure.rule == "acceptance":
             mix[ACCEPTED_IMPLICITLY] = implicit
         elif procedure.rule == "rejection":
             mix[REJECTED_IMPLICITLY] = implicit
         else:
-            fallback = CLOSED if CLOSED in mix else ACCEPTED
+            fallback = CLOSED if CLOSED in mix or not decidable else ACCEPTED
             mix[fallback] = mix.get(fallback, 0) + implicit
+        if procedure.rule != "none" and CLOSED in mix:
+            # A démarche with a silence rule calls for a decision, explicit or born of silence.
+            fallback = (
+                ACCEPTED
+                if decidable
+                else (
+                    ACCEPTED_IMPLICITLY if procedure.rule == "acceptance" else REJECTED_IMPLICITLY
+                )
+            )
+            mix[fallback] = mix.get(fallback, 0) + mix.pop(CLOSED)
         return Weighted(mix.keys(), mix.values())
 
     def _forced(self) -> dict[int, tuple[str, ProcedureInfo]]:

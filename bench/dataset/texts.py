@@ -63,13 +63,27 @@ REJECT_MOTIVES = [
     "La demande ne relève pas de la compétence de la commune ; elle a été transmise au service "
     "compétent.",
 ]
-CLOSING_COMMENTS = [
-    "Intervention réalisée.",
-    "Réponse envoyée par courriel.",
-    "Réponse donnée par téléphone.",
-    "Signalement traité par l'équipe de terrain.",
-    "Information transmise à l'usager.",
-    "Sans suite : la situation était déjà résolue.",
+PARTIAL_MOTIVES = [
+    "Accord pour une partie de la période demandée : l'emplacement est réservé les autres jours.",
+    "Aide accordée pour un montant inférieur à la demande, au vu du budget disponible.",
+    "Autorisation accordée pour une surface réduite, le passage des piétons devant rester libre.",
+    "Accord pour les actions destinées aux habitants de la commune seulement.",
+]
+# A closing without decision: (closure, motive), closure as service_requests.services.decisions
+# .CLOSURES names it.
+CLOSINGS = [
+    ("answered", "Intervention réalisée."),
+    ("answered", "Réponse envoyée par courriel."),
+    ("answered", "Réponse donnée par téléphone."),
+    ("answered", "Signalement traité par l'équipe de terrain."),
+    ("answered", "Information transmise à l'usager."),
+    ("no_follow_up", "Sans suite : la situation était déjà résolue."),
+    ("no_follow_up", "Sans suite : hors du territoire de la commune."),
+]
+TRANSFER_REASONS = [
+    "Relève de ce service.",
+    "Adresse dans le secteur de cette équipe.",
+    "Demande mal orientée : transmise au service compétent.",
 ]
 WITHDRAWAL_REASONS = [
     "Demande faite en double par erreur.",

@@ -1,6 +1,22 @@
 """One request's story, played forward from receipt and written as rows: the request itself,
 its timeline events (in order, after filing, never after now), its messages, the pieces asked
-of the citizen, the contacts about it."""
+of the citizen, the contacts about it.
+
+The events are the services' own: the kinds they write, with the payload keys
+`service_requests.lifecycle.EVENT_PAYLOADS` declares (each is checked before it is written),
+and every status change is a transition of `lifecycle.TRANSITIONS`, taken from the state the
+story is in: the status written on the request's row is where those transitions led.
+
+What the generator cannot make as the services do, and why:
+- decision letters: `request_decide` renders a PDF per decision; a million of them would take
+  hours and gigabytes, and sharing one file between citizens' documents is no option for a
+  private store. A generated decision names no letter (`letter_document_id` null), like a
+  decision recorded before letters were generated; the key is there, as declared.
+- receipts and implicit decisions' attestations: not generated either (no Document rows); the
+  receipt is made on the citizen's first click, as when the broker was down at filing.
+"""
+
+import functools
 
 from bench.dataset import dates, texts
 from bench.dataset.authority import TeamInfo
@@ -13,6 +29,7 @@ from bench.dataset.dates import (
     IMPLICIT_STATES,
     IN_REVIEW,
     OPEN,
+    PARTIALLY_ACCEPTED,
     REJECTED,
     SUBMITTED,
     WITHDRAWN,
@@ -20,10 +37,32 @@ from bench.dataset.dates import (
     day,
 )
 from bench.dataset.procedures import ProcedureInfo
-from service_requests.models import DocumentRequest, EventKind, NotificationSent
+from gru.models import Team
+from service_requests import lifecycle
+from service_requests.models import DECIDED_STATES, DocumentRequest, EventKind, NotificationSent
+from service_requests.services.filing import routed_payload
 
-ASSIGNED_SHARE = {SUBMITTED: 0.2, IN_REVIEW: 0.8, AWAITING: 0.9}  # closed ones: 0.65
+# Taking a request starts its instruction (`request_assign`): a request still "submitted" has
+# nobody assigned. Closed ones: 0.65.
+ASSIGNED_SHARE = {SUBMITTED: 0.0, IN_REVIEW: 0.8, AWAITING: 0.9}
+# By name ("SUBMITTED") or by value (a transition's event).
 KIND = {kind.name: kind.value for kind in EventKind}
+KIND |= {kind.value: kind.value for kind in EventKind}
+# Of the pieces received, the share an agent records as the file complete (they came by post or
+# at the counter: `request_mark_complete`); the citizen sends the others online.
+COMPLETED_BY_AGENT_SHARE = 0.3
+
+
+def _iso(ordinal: int | None) -> str | None:
+    return None if ordinal is None else day(ordinal).isoformat()
+
+
+@functools.cache
+def _routed(team_id: int, team_name: str) -> dict:
+    """The filing's `routed` payload for a team reached by no rule (the dataset writes none)."""
+    return routed_payload(Team(pk=team_id, name=team_name), None)
+
+
 FILED_ON_BEHALF = {"counter", "phone", "mail", "email", "sms", "social"}
 FILING_SUMMARY = {"counter": 0, "phone": 1, "mail": 2, "email": 3}
 DAY = 86400
@@ -45,6 +84,8 @@ class Timeline:
         self.rng, self.clock = stories.rng, stories.clock
         self.events: list[tuple] = []  # (ts, actor, kind, visibility, payload)
         self.t = self.filed = 0.0  # the main chain's last moment; when it was filed
+        self.current = DRAFT  # where the transitions taken so far lead
+        self.completed: int | None = None  # the day an agent declared the file complete
 
     # --- Moments ----------------------------------------------------------------------------
 
@@ -70,8 +111,21 @@ class Timeline:
         return first + self.rng.randrange(max(last - first, 0) + 1)
 
     def event(self, ts: float, actor, kind: str, payload: dict, *, internal=False) -> None:
+        lifecycle.check_payload(KIND[kind], payload)
         visibility = "internal" if internal else "citizen"
         self.events.append((ts, actor, KIND[kind], visibility, to_json(payload)))
+
+    def transition(self, ts: float, actor, name: str, payload: dict, *, internal=False) -> None:
+        """Take the lifecycle's transition `name` from the current status, as `change_status`
+        does: refused from a state it does not declare; its event, with `from` and `to`."""
+        t = lifecycle.TRANSITIONS[name]
+        if not t.allows(self.current):
+            raise ValueError(f"{self.reference}: {name} refused from {self.current}")
+        full = dict(payload)
+        if {"from", "to"} <= lifecycle.EVENT_PAYLOADS[t.event].required:
+            full |= {"from": self.current, "to": str(t.target)}
+        self.current = str(t.target)
+        self.event(ts, actor, t.event, full, internal=internal)
 
     # --- The story --------------------------------------------------------------------------
 
@@ -81,6 +135,7 @@ class Timeline:
         s, rng = self.s, self.rng
         legal = dates.draw(rng, s.today, self.status, self.procedure,
                            s.delay_days(self.procedure), s.final_age())  # fmt: skip
+        self.version = self.procedure.version_on(legal.received)
         team = self.team
         assignee = None
         if team.kind == "business" and rng.random() < ASSIGNED_SHARE.get(self.status, 0.65):
@@ -92,8 +147,10 @@ class Timeline:
             filed_by = rng.choice(s.front_desk) if rng.random() < (0.7 if front else 0.4) else agent
 
         created, entry = self._file(legal, filed_by, assignee)
-        previous = self._instruct(legal, agent)
-        triggered = self._conclude(legal, agent, previous)
+        self._instruct(legal, agent)
+        triggered = self._conclude(legal, agent)
+        if self.current != self.status:  # the transitions must lead where the draw said
+            raise ValueError(f"{self.reference}: story ends {self.current}, not {self.status}")
         if rng.random() < 0.1:
             self.event(self.aside(self.between(legal.received, legal.end), self.office()), agent,
                        "NOTE", {"text": rng.choice(texts.NOTES)}, internal=True)  # fmt: skip
@@ -109,46 +166,55 @@ class Timeline:
                            self.clock.datetime(ts)))  # fmt: skip
 
     def _file(self, legal: LegalDates, filed_by, assignee) -> float:
-        """Filed (a letter may be entered days after it arrived), routed, maybe sent on to
-        another team, assigned. Returns when the row was created, and the day it was filed."""
+        """Filed (the filing dates the receipt the day it is entered, a letter included),
+        routed to the démarche's team, maybe transferred to another, assigned. Returns when
+        the row was created, and the day it was filed."""
         s, rng, team = self.s, self.rng, self.team
-        entry = min(s.today, legal.received + (rng.randrange(4) if self.channel == "mail" else 0))
+        entry = legal.received
         self.filed = self.step(entry, self.office() if filed_by else self.waking())
-        self.event(self.filed, filed_by or self.user_id, "SUBMITTED",
-                   {"channel": self.channel, "filed_on_behalf": filed_by is not None})  # fmt: skip
+        actor = filed_by or self.user_id
+        submitted = {"channel": self.channel, "form_version": self.version.number,
+                     "decision_due_on": _iso(legal.first_due),
+                     "filed_on_behalf": filed_by is not None}  # fmt: skip
+        self.transition(self.filed, actor, "submit", submitted)
         default = s.teams[self.procedure.team_id]
-        self.event(self.step(entry, 0), None, "ROUTED",
-                   {"team_id": default.id, "team": default.name}, internal=True)  # fmt: skip
+        self.event(self.step(entry, 0), actor, "ROUTED", _routed(default.id, default.name),
+                   internal=True)  # fmt: skip
         manager = rng.choice(team.managers) if team.managers else assignee
         soon = min(legal.end, legal.received + rng.randrange(3))
+        if legal.docs:  # taken before pieces are asked
+            soon = min(soon, legal.docs[0])
         if team is not default:
-            self.event(self.step(soon, self.office()), s.worker(default) or manager, "ROUTED",
-                       {"team_id": team.id, "team": team.name}, internal=True)  # fmt: skip
+            mover = rng.choice(default.workers or default.front_desk or [manager])
+            transfer = {"from_team": default.id, "from_team_name": default.name,
+                        "team": team.id, "team_name": team.name,
+                        "reason": rng.choice(texts.TRANSFER_REASONS)}  # fmt: skip
+            self.event(self.step(soon, self.office()), mover, "TRANSFERRED", transfer,
+                       internal=True)  # fmt: skip
         if assignee:
-            name = s.authority.agent_names[assignee]
-            self.event(self.step(soon, self.office()), manager, "ASSIGNED",
-                       {"assignee_id": assignee, "assignee": name}, internal=True)  # fmt: skip
+            at = self.step(soon, self.office())
+            assigned = {"assignee": assignee, "assignee_name": s.authority.agent_names[assignee],
+                        "previous": None}  # fmt: skip
+            self.event(at, manager, "ASSIGNED", assigned, internal=True)
+            if self.current == SUBMITTED:  # taking it starts the instruction
+                self.transition(at, manager, "start_review", {})
         created = self.filed - (60 + rng.random() * 2400 if self.channel == "web" else 0)
         return created, entry
 
-    def _instruct(self, legal: LegalDates, agent) -> str:
-        """Under review, pieces asked and received; returns the status reached."""
-        rng, status, previous = self.rng, self.status, SUBMITTED
+    def _instruct(self, legal: LegalDates, agent) -> None:
+        """Under review (unless taking it started it), pieces asked and received."""
+        rng, status = self.rng, self.status
         if status != SUBMITTED and (
             status in (IN_REVIEW, AWAITING) or legal.docs or rng.random() < 0.55
         ):
             on = min(legal.end, legal.received + 1 + rng.randrange(4))
-            previous = self._move(min(on, legal.docs[0]) if legal.docs else on, agent, IN_REVIEW)
+            if self.current == SUBMITTED:
+                at = self.step(min(on, legal.docs[0]) if legal.docs else on, self.office())
+                self.transition(at, agent, "start_review", {})
         if legal.docs:
-            previous = self._pieces(legal, agent)
-        return previous
+            self._pieces(legal, agent)
 
-    def _move(self, on: int, agent, status: str) -> str:
-        self.event(self.step(on, self.office()), agent, "STATUS_CHANGED",
-                   {"from": SUBMITTED, "to": status})  # fmt: skip
-        return status
-
-    def _pieces(self, legal: LegalDates, agent) -> str:
+    def _pieces(self, legal: LegalDates, agent) -> None:
         """Pieces asked, then received or overdue, as the deadline engine records them: each
         step moves the status and, when the decision date moves, says so to the citizen."""
         rng, s, clock = self.rng, self.s, self.clock
@@ -158,9 +224,8 @@ class Timeline:
         document_request_id = s.ids.take(DocumentRequest)
         asked_at = self.step(asked, self.office())
         asked_payload = {"document_request_id": document_request_id, "documents": pieces,
-                         "deadline": day(deadline).isoformat(), "from": IN_REVIEW,
-                         "to": AWAITING}  # fmt: skip
-        self.event(asked_at, agent, "DOCUMENTS_REQUESTED", asked_payload)
+                         "deadline": day(deadline).isoformat()}  # fmt: skip
+        self.transition(asked_at, agent, "ask_documents", asked_payload)
         self._due_moved(agent, legal.first_due, legal.asked_due, "documents_requested")
         alerted = None
         if answered is None and deadline < s.today:  # the night's alert to the agent
@@ -175,13 +240,19 @@ class Timeline:
              clock.datetime(asked_at))
         )  # fmt: skip
         if answered is None:
-            return AWAITING
-        self.event(self.step(answered, self.waking()), self.user_id, "DOCUMENTS_RECEIVED",
-                   {"document_request_id": document_request_id,
-                    "answered_on": day(answered).isoformat(), "late": answered > deadline,
-                    "from": AWAITING, "to": IN_REVIEW})  # fmt: skip
+            return
+        if rng.random() < COMPLETED_BY_AGENT_SHARE:  # by post or at the counter
+            self.completed = answered
+            self.transition(self.step(answered, self.office()), agent, "mark_complete",
+                            {"completed_on": day(answered).isoformat(),
+                             "document_request_id": document_request_id})  # fmt: skip
+            self._due_moved(agent, legal.asked_due, legal.due, "completed")
+            return
+        self.transition(self.step(answered, self.waking()), self.user_id, "receive_documents",
+                        {"document_request_id": document_request_id,
+                         "answered_on": day(answered).isoformat(),
+                         "late": answered > deadline})  # fmt: skip
         self._due_moved(self.user_id, legal.asked_due, legal.due, "documents_received")
-        return IN_REVIEW
 
     def _due_moved(self, actor, old: int | None, new: int | None, reason: str) -> None:
         if old != new:
@@ -219,31 +290,40 @@ class Timeline:
              self.clock.datetime(at))
         )  # fmt: skip
 
-    def _conclude(self, legal: LegalDates, agent, previous: str) -> float | None:
+    def _conclude(self, legal: LegalDates, agent) -> float | None:
         """The decision, closing or withdrawal; returns when an implicit decision was taken."""
         rng, status = self.rng, self.status
-        change = {"from": previous, "to": status}
-        if status in (ACCEPTED, REJECTED):
-            motives = texts.ACCEPT_MOTIVES if status == ACCEPTED else texts.REJECT_MOTIVES
-            change |= {"outcome": status, "motive": rng.choice(motives)}
-            self.event(self.step(legal.decided, self.office()), agent, "DECISION", change)
+        if status in lifecycle.DECISION_TRANSITIONS:  # accepted, in part, rejected
+            motives = {ACCEPTED: texts.ACCEPT_MOTIVES, PARTIALLY_ACCEPTED: texts.PARTIAL_MOTIVES,
+                       REJECTED: texts.REJECT_MOTIVES}[status]  # fmt: skip
+            decision = {"outcome": status, "motive": rng.choice(motives),
+                        "letter_document_id": None}  # fmt: skip
+            self.transition(self.step(legal.decided, self.office()), agent,
+                            lifecycle.DECISION_TRANSITIONS[status], decision)  # fmt: skip
         elif status == CLOSED:
-            change["comment"] = rng.choice(texts.CLOSING_COMMENTS)
-            self.event(self.step(legal.decided, self.office()), agent, "STATUS_CHANGED", change)
+            closure, motive = rng.choice(texts.CLOSINGS)
+            self.transition(self.step(legal.decided, self.office()), agent, "close",
+                            {"closure": closure, "motive": motive})  # fmt: skip
         elif status in IMPLICIT_STATES:
             triggered = self.step(legal.due, 300 + rng.random() * 3 * 3600)  # the night's sweep
             procedure = self.procedure
-            change |= {"rule": procedure.rule, "delay": procedure.delay,
-                       "due_on": day(legal.due).isoformat(), "run": _run(legal.due)}  # fmt: skip
-            self.event(triggered, None, "IMPLICIT_DECISION", change)
+            implicit = {"rule": procedure.rule, "delay": procedure.delay,
+                        "due_on": day(legal.due).isoformat(), "run": _run(legal.due)}  # fmt: skip
+            self.transition(triggered, None, lifecycle.IMPLICIT_TRANSITIONS[procedure.rule],
+                            implicit)  # fmt: skip
             # Its notices went out that night: to the citizen when there is an address.
             if self.anonymous or (self.citizen is not None and self.s.people.emailed[self.citizen]):
                 self._stamp("implicit_citizen", legal.due, triggered + 60)
             self._stamp("implicit_team", legal.due, triggered + 120)
             return triggered
         elif status == WITHDRAWN:
-            change["reason"] = rng.choice(texts.WITHDRAWAL_REASONS)
-            self.event(self.step(legal.end, self.waking()), self.user_id, "WITHDRAWN", change)
+            # Online by the citizen (through the tracking link when anonymous), or recorded by
+            # an agent for a citizen without an account.
+            online = self.user_id is not None or self.anonymous
+            withdrawal = {"reason": rng.choice(texts.WITHDRAWAL_REASONS),
+                          "by": "citizen" if online else "agent"}  # fmt: skip
+            at = self.step(legal.end, self.waking() if online else self.office())
+            self.transition(at, self.user_id if online else agent, "withdraw", withdrawal)
         return None
 
     def _messages(self, legal: LegalDates, agent) -> None:
@@ -267,7 +347,8 @@ class Timeline:
                 (message_id, self.id, author, direction, body,
                  None if read is None else clock.datetime(read), clock.datetime(at))
             )  # fmt: skip
-            self.event(at, author, "MESSAGE", {"message_id": message_id, "direction": direction})
+            message = {"message_id": message_id, "direction": direction, "documents": []}
+            self.event(at, author, "MESSAGE", message)
 
     def _contacts(self, legal: LegalDates, filed_by) -> None:
         """At the counter or on the phone when it was filed for the citizen, then calls and
@@ -296,7 +377,7 @@ class Timeline:
 
     def _write_request(self, legal: LegalDates, triggered, created, assignee, filed_by) -> None:
         s, clock, rng = self.s, self.clock, self.rng
-        version = self.procedure.version_on(legal.received)
+        version = self.version
         contact_name = contact_email = contact_phone = ""
         name = s.name_of(self.citizen)
         if self.anonymous:
@@ -305,12 +386,14 @@ class Timeline:
             contact_phone = s.people.phone() if rng.random() < 0.6 else ""
         data = s.filler.data(version, legal.received, draft=False, name=name, email=contact_email)
         moments = (triggered, self.filed, created, self.events[-1][0])
+        # A closing is no decision: it leaves no decision day (`request_close`).
+        decided = legal.decided if self.current in DECIDED_STATES else None
         self.out["requests"].append(
             (self.id, self.reference, f"{rng.getrandbits(160):040x}", self.procedure.id,
              version.id, data, self.channel, s.people.citizen_id(self.citizen), contact_name,
              contact_email, contact_phone, s.organisation_for(self.citizen, self.procedure),
-             self.team.id, assignee, filed_by, self.status, day(legal.received),
-             day(legal.completed), day(legal.due), day(legal.decided),
+             self.team.id, assignee, filed_by, self.current, day(legal.received),
+             day(self.completed), day(legal.due), day(decided),
              *(None if ts is None else clock.datetime(ts) for ts in moments))
         )  # fmt: skip
 
