@@ -45,8 +45,9 @@ def make_due_requests(count: int, today: date) -> int:
 
     from forms_builder.models import FormVersion, Procedure
     from gru.models import Team, User
+    from service_requests import lifecycle
     from service_requests.deadlines import implicit_decision_date
-    from service_requests.models import DocumentRequest, ServiceRequest, Status
+    from service_requests.models import DocumentRequest, Event, ServiceRequest, Status
 
     team, _ = Team.objects.get_or_create(
         slug="bench-sweep",
@@ -86,7 +87,7 @@ def make_due_requests(count: int, today: date) -> int:
     made = 0
     while made < count:
         size = min(CHUNK, count - made)
-        requests, pieces = [], []
+        requests, pieces, events = [], [], []
         for i in range(made, made + size):
             rule = ("acceptance", "rejection")[i % 2]
             with_pieces = i % 10 == 9  # rejection: suspended 4 days by pieces asked
@@ -111,15 +112,29 @@ def make_due_requests(count: int, today: date) -> int:
                 form_version=versions[rule],
                 contact_email=f"usager{i}@exemple.invalid",
                 team=team,
-                status=(Status.SUBMITTED, Status.IN_REVIEW)[i % 3 == 0],
+                status=Status.DRAFT,
                 received_on=received_on,
                 decision_due_on=due_on,
                 submitted_at=now,
             )
+            # Filed and, for a third, under review, through the lifecycle's transitions, with
+            # the events they write (saved with the rows below).
+            filing = {"channel": "web", "form_version": 1, "decision_due_on": due_on.isoformat(),
+                      "filed_on_behalf": False}  # fmt: skip
+            events.append(
+                lifecycle.change_status(request, "submit", actor=None, payload=filing, save=False)
+            )
+            if i % 3 == 0:
+                events.append(
+                    lifecycle.change_status(
+                        request, "start_review", actor=agent, payload={}, save=False
+                    )
+                )
             requests.append(request)
             pieces.extend((request, a, r) for a, r in asked)
         with transaction.atomic():
             ServiceRequest.objects.bulk_create(requests)
+            Event.objects.bulk_create(events)
             DocumentRequest.objects.bulk_create(
                 DocumentRequest(
                     request=request,
