@@ -1,0 +1,357 @@
+"""The demo's démarches and their forms: what `demo_data.procedures()` gives the loader. Pure
+data; a function, not a constant, where a text names the authority (settings are read when
+the demo is loaded)."""
+
+from django.conf import settings
+
+from forms_builder.models import Audience, Procedure, SilenceRule
+
+ALL_AUDIENCES = [Audience.INDIVIDUALS, Audience.PROFESSIONALS, Audience.ASSOCIATIONS]
+
+# --- Démarches and their forms --------------------------------------------------------------
+
+
+def _field(id_: str, type_: str, label: str, required: bool = True, **extra) -> dict:
+    return {"id": id_, "type": type_, "label": label, "required": required, **extra}
+
+
+def _options(*pairs: tuple[str, str]) -> list[dict]:
+    return [{"value": value, "label": label} for value, label in pairs]
+
+
+def _page(id_: str, title: str, *fields: dict) -> dict:
+    return {"id": id_, "title": title, "fields": list(fields)}
+
+
+def _schema(*pages: dict) -> dict:
+    return {"version": 1, "pages": list(pages)}
+
+
+_SIGNALEMENT = _schema(
+    _page(
+        "probleme", "Le problème",
+        _field("nature", "choice", "Nature du problème", options=_options(
+            ("nid-de-poule", "Nid-de-poule ou chaussée abîmée"), ("eclairage", "Éclairage public"),
+            ("depot-sauvage", "Dépôt sauvage"), ("signalisation", "Signalisation, marquage"),
+            ("trottoir", "Trottoir dégradé"), ("autre", "Autre"),
+        )),
+        _field("nature_precision", "text", "Précisez la nature du problème", max_length=200,
+               condition={"field": "nature", "op": "equals", "value": "autre"}),
+        _field("adresse", "address", "Où se trouve le problème ?",
+               hint="L'adresse la plus proche ; pour un repère, écrivez-le avec la voie, par "
+               "exemple « Rue des Tilleuls, face au n° 10 »."),
+        _field("description", "textarea", "Décrivez le problème", max_length=2000,
+               hint="Ce que vous avez constaté, depuis quand, s'il y a un danger."),
+        _field("photo", "file", "Photos", required=False,
+               hint="Une photo aide les services à préparer leur intervention.",
+               accept=["jpeg", "png", "heic", "webp"], max_size_mb=10, max_files=3),
+    ),
+    _page(
+        "contact", "Pour vous répondre",
+        _field("nom", "text", "Vos prénom et nom", required=False, autocomplete="name",
+               carry_over=True),
+        _field("email", "email", "Adresse électronique", required=False, prefill="email",
+               carry_over=True,
+               hint="Pour être informé de l'intervention. Sans adresse, le signalement est "
+               "traité, mais vous n'en recevez pas de nouvelles."),
+        _field("telephone", "phone", "Téléphone", required=False, prefill="phone",
+               carry_over=True, hint="Si le service a besoin d'une précision."),
+    ),
+)  # fmt: skip
+
+_INFORMATION = _schema(
+    _page(
+        "question", "Votre question",
+        _field("sujet", "choice", "Votre question concerne", widget="select", options=_options(
+            ("etat-civil", "État civil"), ("urbanisme", "Urbanisme, travaux"),
+            ("voirie", "Voirie, propreté"), ("associations", "Associations"),
+            ("social", "Action sociale, seniors"), ("autre", "Autre sujet"),
+        )),
+        _field("objet", "text", "Objet", max_length=200,
+               hint="En quelques mots, par exemple « Horaires de la déchetterie »."),
+        _field("question", "textarea", "Votre question", max_length=4000),
+        _field("piece_jointe", "file", "Document utile", required=False,
+               accept=["pdf", "jpeg", "png", "heic"], max_size_mb=10),
+    ),
+    _page(
+        "contact", "Pour vous répondre",
+        _field("nom", "text", "Vos prénom et nom", autocomplete="name", carry_over=True),
+        _field("canal_reponse", "choice", "Comment souhaitez-vous recevoir la réponse ?",
+               options=_options(("email", "Par courriel"), ("telephone", "Par téléphone"),
+                                ("courrier", "Par courrier"))),
+        _field("email", "email", "Adresse électronique", prefill="email", carry_over=True,
+               condition={"field": "canal_reponse", "op": "equals", "value": "email"}),
+        _field("telephone", "phone", "Téléphone", prefill="phone", carry_over=True,
+               hint="Un agent vous rappelle en semaine, aux heures d'ouverture de la mairie.",
+               condition={"field": "canal_reponse", "op": "equals", "value": "telephone"}),
+        _field("adresse", "address", "Adresse postale", prefill="address", carry_over=True,
+               condition={"field": "canal_reponse", "op": "equals", "value": "courrier"}),
+    ),
+)  # fmt: skip
+
+_OCCUPATION = _schema(
+    _page(
+        "demandeur", "Le demandeur",
+        _field("qualite", "choice", "Vous faites la demande en tant que", carry_over=True,
+               options=_options(("particulier", "Particulier"),
+                                ("professionnel", "Professionnel"),
+                                ("association", "Association"))),
+        _field("nom_structure", "text", "Nom de l'entreprise ou de l'association",
+               autocomplete="organization", carry_over=True, condition={"any": [
+                   {"field": "qualite", "op": "equals", "value": "professionnel"},
+                   {"field": "qualite", "op": "equals", "value": "association"},
+               ]}),
+        _field("siret", "siret", "Numéro SIRET", carry_over=True,
+               hint="14 chiffres, sur l'extrait Kbis ou l'avis de situation Sirene.",
+               condition={"field": "qualite", "op": "equals", "value": "professionnel"}),
+        _field("rna", "rna", "Numéro RNA", carry_over=True,
+               hint="W suivi de 9 chiffres ou lettres, sur le récépissé de la préfecture.",
+               condition={"field": "qualite", "op": "equals", "value": "association"}),
+    ),
+    _page(
+        "occupation", "L'occupation",
+        _field("type", "choice", "Type d'occupation", options=_options(
+            ("benne", "Benne ou dépôt de matériaux"), ("echafaudage", "Échafaudage"),
+            ("demenagement", "Stationnement d'un véhicule de déménagement"),
+            ("terrasse", "Terrasse de café ou de restaurant"), ("stand", "Stand, manifestation"),
+        )),
+        _field("adresse", "address", "Emplacement", prefill="address"),
+        _field("date_debut", "date", "Premier jour", min="today",
+               hint="Déposez votre demande au moins trois semaines avant ce jour."),
+        _field("date_fin", "date", "Dernier jour", min="today"),
+        _field("surface_m2", "integer", "Surface occupée (m²)", min=1, max=500,
+               hint="Longueur multipliée par largeur, arrondie au mètre carré supérieur."),
+        _field("precisions", "textarea", "Précisions", required=False, max_length=2000),
+    ),
+    _page(
+        "pieces", "Pièces justificatives",
+        _field("plan", "file", "Plan de situation de l'emplacement",
+               hint="Un plan ou une photo annotée suffit.",
+               accept=["pdf", "jpeg", "png", "heic"], max_size_mb=10, max_files=2),
+        _field("assurance", "file", "Attestation d'assurance responsabilité civile",
+               accept=["pdf", "jpeg", "png"], max_size_mb=10),
+        _field("kbis", "file", "Extrait Kbis de moins de trois mois", accept=["pdf"],
+               max_size_mb=5,
+               condition={"field": "qualite", "op": "equals", "value": "professionnel"}),
+    ),
+)  # fmt: skip
+
+_SUBVENTION = _schema(
+    _page(
+        "association", "L'association",
+        _field("rna", "rna", "Numéro RNA", carry_over=True,
+               hint="W suivi de 9 chiffres ou lettres, sur le récépissé de la préfecture."),
+        _field("siret", "siret", "Numéro SIRET", required=False, carry_over=True,
+               hint="Si l'association en a un : il est nécessaire pour recevoir une subvention."),
+        _field("nom_association", "text", "Nom de l'association", autocomplete="organization",
+               carry_over=True),
+    ),
+    _page(
+        "projet", "Le projet",
+        _field("objet", "choice", "La subvention est demandée pour", options=_options(
+            ("fonctionnement", "Le fonctionnement de l'association"),
+            ("projet", "Un projet précis"),
+        )),
+        _field("intitule", "text", "Intitulé du projet", max_length=200,
+               condition={"field": "objet", "op": "equals", "value": "projet"}),
+        _field("description", "textarea", "Présentation de la demande", max_length=5000,
+               hint="Les actions prévues, les personnes qui en bénéficient, les partenaires."),
+        _field("public_vise", "multichoice", "Public visé", options=_options(
+            ("enfants", "Enfants"), ("jeunes", "Jeunes"), ("familles", "Familles"),
+            ("seniors", "Seniors"), ("tous", "Tous publics"),
+        )),
+        _field("date_debut", "date", "Date de début du projet",
+               condition={"field": "objet", "op": "equals", "value": "projet"}),
+        _field("budget_total", "integer", "Budget total (€)", min=0),
+        _field("montant_demande", "integer", "Montant demandé (€)", min=1),
+        _field("deja_aidee", "yesno", "La ville vous a-t-elle déjà accordé une subvention ?"),
+        _field("derniere_subvention", "integer", "Montant de la dernière subvention (€)",
+               required=False, min=1,
+               condition={"field": "deja_aidee", "op": "equals", "value": True}),
+    ),
+    _page(
+        "pieces", "Pièces justificatives",
+        _field("statuts", "file", "Statuts de l'association", accept=["pdf", "jpeg", "png"]),
+        _field("comptes", "file", "Derniers comptes approuvés", accept=["pdf"]),
+        _field("budget", "file", "Budget prévisionnel du projet", accept=["pdf"],
+               condition={"field": "objet", "op": "equals", "value": "projet"}),
+        _field("rib", "file", "Relevé d'identité bancaire", accept=["pdf", "jpeg", "png"]),
+    ),
+)  # fmt: skip
+
+_ACTE = _schema(
+    _page(
+        "acte", "L'acte demandé",
+        _field("type_acte", "choice", "Type d'acte", options=_options(
+            ("naissance", "Acte de naissance"), ("mariage", "Acte de mariage"),
+            ("deces", "Acte de décès"),
+        )),
+        _field("forme", "choice", "Forme",
+               hint="La copie intégrale et l'extrait avec filiation mentionnent les parents.",
+               options=_options(
+                   ("copie-integrale", "Copie intégrale"),
+                   ("extrait-filiation", "Extrait avec filiation"),
+                   ("extrait-sans-filiation", "Extrait sans filiation"),
+               )),
+    ),
+    _page(
+        "personne", "La personne concernée",
+        _field("lien", "choice", "Vous êtes", options=_options(
+            ("soi-meme", "La personne concernée elle-même"), ("enfant", "Son fils ou sa fille"),
+            ("parent", "Son père ou sa mère"), ("conjoint", "Son conjoint"),
+            ("autre", "Autre (notaire, avocat…)"),
+        )),
+        _field("qualite_demandeur", "text", "Précisez à quel titre vous demandez l'acte",
+               hint="Par exemple : notaire chargé de la succession.",
+               condition={"field": "lien", "op": "equals", "value": "autre"}),
+        _field("nom", "text", "Nom de naissance de la personne concernée"),
+        _field("prenoms", "text", "Prénoms", hint="Dans l'ordre de l'état civil."),
+        _field("date_evenement", "date", "Date de l'événement", max="today",
+               hint="Date de la naissance, du mariage ou du décès."),
+    ),
+    {**_page(
+        "naissance", "La naissance",
+        _field("nom_pere", "text", "Nom et prénoms du père", required=False,
+               hint="S'ils figurent sur l'acte : ils aident à le retrouver."),
+        _field("nom_mere", "text", "Nom de naissance et prénoms de la mère", required=False),
+    ), "condition": {"field": "type_acte", "op": "equals", "value": "naissance"}},
+    {**_page(
+        "mariage", "Le mariage",
+        _field("conjoint", "text", "Nom et prénoms de l'autre époux", required=False,
+               hint="Ils aident à retrouver l'acte."),
+    ), "condition": {"field": "type_acte", "op": "equals", "value": "mariage"}},
+    _page(
+        "envoi", "Vos coordonnées",
+        _field("demandeur_prenoms", "text", "Vos prénoms", prefill="given_names",
+               carry_over=True),
+        _field("demandeur_nom", "text", "Votre nom", prefill="family_name", carry_over=True),
+        _field("nombre_exemplaires", "integer", "Nombre d'exemplaires", min=1, max=5),
+        _field("adresse_envoi", "address", "Adresse d'envoi", prefill="address",
+               carry_over=True),
+        _field("email", "email", "Adresse électronique", required=False, prefill="email",
+               carry_over=True, hint="Pour suivre votre demande."),
+    ),
+)  # fmt: skip
+
+
+def procedures() -> list[dict]:
+    town = settings.AUTHORITY_NAME
+    return [
+        {
+            "slug": "signalement-voirie",
+            "title": "Signaler un problème sur la voie publique",
+            "summary": "Nid-de-poule, lampadaire éteint, dépôt sauvage : prévenez les services "
+            "de la ville en quelques clics, avec ou sans compte.",
+            "description": f"Les services techniques de la {town} interviennent selon l'urgence. "
+            "Indiquez un emplacement précis ; une photo aide beaucoup.\n\nUn signalement "
+            "n'appelle pas de décision : vous êtes informé de l'intervention si vous laissez "
+            "une adresse électronique.",
+            "category": "Voirie et propreté",
+            "audiences": ALL_AUDIENCES,
+            "kind": Procedure.Kind.REPORT,
+            "identification": Procedure.Identification.NONE,
+            "silence_rule": SilenceRule.NONE,
+            "silence_delay": "",
+            "team": "voirie",
+            "required_documents": [],
+            "retention_months": 12,
+            "is_published": True,
+            "schema": _SIGNALEMENT,
+        },
+        {
+            "slug": "demande-information",
+            "title": "Poser une question à la mairie",
+            "summary": "Une question sur un service, une démarche ou la vie de la commune ? "
+            "L'accueil vous répond ou transmet au bon service.",
+            "description": f"L'accueil de la {town} répond à vos questions par courriel, par "
+            "téléphone ou par courrier, selon votre choix.\n\nVous pouvez aussi poser votre "
+            "question au guichet de l'hôtel de ville ou par téléphone.",
+            "category": "Vie quotidienne",
+            "audiences": ALL_AUDIENCES,
+            "kind": Procedure.Kind.INFORMATION,
+            "identification": Procedure.Identification.NONE,
+            "silence_rule": SilenceRule.REJECTION,
+            "silence_delay": "P2M",
+            "team": "accueil",
+            "required_documents": [],
+            "retention_months": 24,
+            "is_published": True,
+            "schema": _INFORMATION,
+        },
+        {
+            # Voirie rather than Urbanisme: in a small town the road service issues these
+            # permits, and it gives the Voirie queue decisions as well as reports.
+            "slug": "occupation-domaine-public",
+            "title": "Demander une autorisation d'occupation du domaine public",
+            "summary": "Benne, échafaudage, déménagement, terrasse : demandez l'autorisation "
+            "d'occuper temporairement le trottoir ou la chaussée.",
+            "description": "Déposez votre demande au moins trois semaines avant le début de "
+            "l'occupation. L'autorisation fixe l'emplacement, les dates et la signalisation à "
+            f"mettre en place ; elle peut donner lieu à une redevance votée par la {town}.",
+            "category": "Voirie et propreté",
+            "audiences": ALL_AUDIENCES,
+            "kind": Procedure.Kind.DECISION,
+            "identification": Procedure.Identification.ACCOUNT,
+            "silence_rule": SilenceRule.ACCEPTANCE,
+            "silence_delay": "P2M",
+            "team": "voirie",
+            "required_documents": [
+                "Plan de situation de l'emplacement demandé",
+                "Attestation d'assurance responsabilité civile",
+                "Extrait Kbis de moins de trois mois (professionnels)",
+            ],
+            "retention_months": 60,
+            "is_published": True,
+            "schema": _OCCUPATION,
+        },
+        {
+            "slug": "subvention-association",
+            "title": "Demander une subvention pour votre association",
+            "summary": "Les associations peuvent solliciter une aide pour leur fonctionnement "
+            "ou pour un projet qui bénéficie aux habitants.",
+            "description": f"Le conseil municipal de la {town} vote les subventions une fois "
+            "par an, après examen des dossiers par le service de la vie associative. Un compte "
+            "au nom du représentant de l'association est nécessaire.",
+            "category": "Vie associative",
+            "audiences": [Audience.ASSOCIATIONS],
+            "kind": Procedure.Kind.GRANT,
+            "identification": Procedure.Identification.ACCOUNT,
+            "silence_rule": SilenceRule.REJECTION,
+            "silence_delay": "P2M",
+            "team": "vie-associative",
+            "required_documents": [
+                "Statuts de l'association",
+                "Derniers comptes approuvés",
+                "Budget prévisionnel du projet",
+                "Relevé d'identité bancaire",
+                "Compte rendu de la dernière assemblée générale",
+            ],
+            "retention_months": 120,
+            "is_published": True,
+            "schema": _SUBVENTION,
+        },
+        {
+            "slug": "acte-etat-civil",
+            "title": "Demander un acte d'état civil",
+            "summary": "Copie intégrale ou extrait d'acte de naissance, de mariage ou de décès, "
+            "pour un événement survenu dans la commune.",
+            "description": f"La {town} délivre les actes des événements survenus sur son "
+            "territoire. Les actes sont envoyés gratuitement par courrier. Une copie intégrale "
+            "ou un extrait avec filiation n'est délivré qu'à la personne concernée, à ses "
+            "ascendants, descendants, conjoint, ou à un professionnel habilité.",
+            "category": "État civil",
+            "audiences": [Audience.INDIVIDUALS],
+            "kind": Procedure.Kind.DECISION,
+            "identification": Procedure.Identification.NONE,
+            "silence_rule": SilenceRule.ACCEPTANCE,
+            "silence_delay": "P1M",
+            "team": "etat-civil",
+            "required_documents": [
+                "Pour l'acte d'un parent ou d'un grand-parent : livret de famille ou acte "
+                "établissant la filiation",
+            ],
+            "retention_months": 12,
+            "is_published": True,
+            "schema": _ACTE,
+        },
+    ]
