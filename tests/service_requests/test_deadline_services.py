@@ -8,7 +8,14 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from service_requests.models import DocumentRequest, Event, ServiceRequest, Status, TeamTask
+from service_requests.models import (
+    Document,
+    DocumentRequest,
+    Event,
+    ServiceRequest,
+    Status,
+    TeamTask,
+)
 from service_requests.selectors import delay_label, due_badge
 from service_requests.services import (
     TransitionRefused,
@@ -247,11 +254,13 @@ class TestDecide:
             agent,
             Event.Visibility.CITIZEN,
         )
+        letter = request.documents.get(kind=Document.Kind.DECISION)
         assert event.payload == {
             "from": "in_review",
             "to": "accepted",
             "outcome": "accepted",
             "motive": "",
+            "letter_document_id": letter.pk,
         }
 
     def test_a_rejection_states_its_reasons(self, agent):
