@@ -10,7 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from demo import demo_data
+from demo import procedures as demo_forms
 from forms_builder.engine import FormRun, IncompleteForm, SummaryError
 from forms_builder.fields import Error
 
@@ -286,7 +286,7 @@ def test_carry_over_takes_only_the_fields_marked_and_still_valid():
 
 
 def test_the_demo_report_with_a_photo_and_an_address():
-    run = FormRun(demo_data._SIGNALEMENT)
+    run = FormRun(demo_forms._SIGNALEMENT)
     result = fill(run, "probleme", {
         "nature": "autre", "nature_precision": "Banc public cassé",
         "adresse-street": "Place de la Mairie", "adresse-postcode": "00000",
@@ -305,9 +305,9 @@ def test_the_demo_civil_status_request_asks_birth_questions_only_for_a_birth():
     answers = {"type_acte": "deces", "forme": "copie-integrale", "lien": "enfant",
                "nom": "Perrin", "prenoms": "Marcel", "date_evenement": "2024-11-05",
                "nom_pere": "Perrin Louis"}  # fmt: skip
-    run = FormRun(demo_data._ACTE, answers)
+    run = FormRun(demo_forms._ACTE, answers)
     assert [p["id"] for p in run.visible_pages()] == ["acte", "personne", "envoi"]
     assert run.progress("envoi") == (3, 3)
-    run = FormRun(demo_data._ACTE, {**answers, "type_acte": "naissance"})
+    run = FormRun(demo_forms._ACTE, {**answers, "type_acte": "naissance"})
     assert run.progress("envoi") == (4, 4)
     assert run.next_page_id("personne") == "naissance"

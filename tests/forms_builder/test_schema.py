@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from demo import demo_data
+from demo import procedures as demo_forms
 from forms_builder.engine import FormRun
 from forms_builder.fields import FIELD_TYPES, clean
 from forms_builder.schema import validate_schema
@@ -254,11 +255,11 @@ def test_conditions_on_earlier_fields_and_pages_are_valid():
 
 
 DEMO_SCHEMAS = {
-    "signalement-voirie": demo_data._SIGNALEMENT,
-    "demande-information": demo_data._INFORMATION,
-    "occupation-domaine-public": demo_data._OCCUPATION,
-    "subvention-association": demo_data._SUBVENTION,
-    "acte-etat-civil": demo_data._ACTE,
+    "signalement-voirie": demo_forms._SIGNALEMENT,
+    "demande-information": demo_forms._INFORMATION,
+    "occupation-domaine-public": demo_forms._OCCUPATION,
+    "subvention-association": demo_forms._SUBVENTION,
+    "acte-etat-civil": demo_forms._ACTE,
 }
 
 
@@ -272,14 +273,14 @@ def test_the_demo_procedures_use_the_demo_schemas(settings):
 
 
 def test_the_demo_schemas_show_conditions_on_fields_and_pages():
-    fields = {f["id"]: f for page in demo_data._SIGNALEMENT["pages"] for f in page["fields"]}
+    fields = {f["id"]: f for page in demo_forms._SIGNALEMENT["pages"] for f in page["fields"]}
     assert fields["nature_precision"]["condition"] == {
         "field": "nature", "op": "equals", "value": "autre"
     }  # fmt: skip
     assert {"address", "file", "textarea", "choice"} <= {f["type"] for f in fields.values()}
-    acte = FormRun(demo_data._ACTE, {"type_acte": "naissance"})
+    acte = FormRun(demo_forms._ACTE, {"type_acte": "naissance"})
     assert [p["id"] for p in acte.visible_pages()] == ["acte", "personne", "naissance", "envoi"]
-    acte = FormRun(demo_data._ACTE, {"type_acte": "mariage"})
+    acte = FormRun(demo_forms._ACTE, {"type_acte": "mariage"})
     assert [p["id"] for p in acte.visible_pages()] == ["acte", "personne", "mariage", "envoi"]
 
 
@@ -302,6 +303,10 @@ def test_the_demo_requests_answers_fit_their_schema(spec):
         assert set(data) <= shown, set(data) - shown
         for key, value in data.items():
             definition = run.fields[key]
+            if isinstance(value, demo_data.Files):  # a PDF each, uploaded when filed
+                assert definition["type"] == "file" and "pdf" in definition["accept"]
+                assert len(value.names) <= definition.get("max_files", 1)
+                continue
             cleaned = clean(definition, FIELD_TYPES[definition["type"]].to_raw(definition, value))
             if definition["type"] == "multichoice":  # stored in the options' order
                 cleaned, value = sorted(cleaned), sorted(value)
