@@ -140,6 +140,68 @@ def citizen_with_requests(rng: random.Random) -> str | None:
     return user.email
 
 
+def _busiest_instructor():
+    """An instructor of the team with the most open requests: the heaviest queue there is."""
+    from django.db.models import Count
+
+    from gru.models import Membership
+    from service_requests.models import ServiceRequest
+
+    busiest = (
+        ServiceRequest.objects.open()
+        .values("team_id")
+        .annotate(open=Count("id"))
+        .order_by("-open", "team_id")
+        .first()
+    )
+    if busiest is None:
+        return None
+    return (
+        Membership.objects.filter(
+            team_id=busiest["team_id"], role=Membership.Role.INSTRUCTOR, user__is_active=True
+        )
+        .select_related("user", "team")
+        .order_by("pk")
+        .first()
+    )
+
+
+def instructor(rng: random.Random) -> str | None:
+    """The busiest queue's instructor, with the TOTP authenticator every agent needs before the
+    back office opens (the dataset's agents have none)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    membership = _busiest_instructor()
+    if membership is None:
+        return None
+    user = membership.user
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    return user.email
+
+
+def queue_paths(rng: random.Random, session: SessionBase) -> list[str]:
+    """The busiest team's queue, newest first, by legal due date, and its unassigned requests."""
+    membership = _busiest_instructor()
+    if membership is None:
+        return []
+    queue = reverse("backoffice:queue", args=[membership.team.slug])
+    return [queue, f"{queue}?order=due", f"{queue}?assignee=nobody&order=due"]
+
+
+def case_paths(rng: random.Random, session: SessionBase) -> list[str]:
+    """Case screens of random requests of the busiest team, as its instructor opens them."""
+    from service_requests.models import ServiceRequest
+
+    membership = _busiest_instructor()
+    if membership is None:
+        return []
+    requests = ServiceRequest.objects.exclude(status="draft").filter(team_id=membership.team_id)
+    references = sample_values(requests, "reference", rng, 20)
+    return [reverse("backoffice:case", args=[reference]) for reference in references]
+
+
 # An anonymous citizen files the demo procedure `signalement-voirie` (demo/demo_data.py):
 # its two pages, the review, then the contact step whose POST submits.
 SIGNALEMENT_STEPS = (
@@ -194,6 +256,10 @@ PAGES: list[Page] = [
     Page("tracking", tracking_paths, todo="issue 4: tracking page"),
     Page("account", "/compte/", user=citizen_with_requests),
     Page("profile", "/compte/profil/", user=citizen_with_requests),
+    # Issue 10, the back office, signed in as the busiest queue's instructor.
+    Page("agent-home", "/agents/", user=instructor, audience="agent"),
+    Page("queue", queue_paths, user=instructor, audience="agent"),
+    Page("case", case_paths, user=instructor, audience="agent"),
 ]
 
 

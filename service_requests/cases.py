@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from forms_builder.engine import FormRun
 from forms_builder.models import SilenceRule
@@ -167,11 +167,15 @@ def case_screen(request: ServiceRequest, *, allowed: frozenset[str]) -> CaseScre
     sections = FormRun(version.schema, request.data).summary()
     documents = list(request.documents.select_related("uploaded_by").order_by("created_at", "id"))
     events = list(request.events.select_related("actor").order_by("created_at", "id"))
-    messages = list(
-        request.messages.select_related("author")
-        .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("id")))
-        .order_by("created_at", "id")
-    )
+    messages = list(request.messages.select_related("author").order_by("created_at", "id"))
+    # A message's files are among the request's documents, already read: no query per message,
+    # nor one more query once the first message has files.
+    by_message: dict[int, list[Document]] = {}
+    for document in documents:
+        if document.message_id is not None:
+            by_message.setdefault(document.message_id, []).append(document)
+    for message in messages:
+        message.attached = by_message.get(message.pk, [])
     document_requests = list(request.document_requests.order_by("asked_on", "id"))
     _due, steps = explain_decision_date(
         received_on=request.received_on,
