@@ -40,7 +40,7 @@ from bench.dataset.procedures import ProcedureInfo
 from gru.models import Team
 from service_requests import lifecycle
 from service_requests.models import DECIDED_STATES, DocumentRequest, EventKind, NotificationSent
-from service_requests.services.filing import routed_payload
+from service_requests.routing import routed_payload
 
 # Taking a request starts its instruction (`request_assign`): a request still "submitted" has
 # nobody assigned. Closed ones: 0.65.

@@ -19,24 +19,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from citizens.models import Channel, Citizen
 from forms_builder.engine import FormRun
 from forms_builder.models import FormVersion, Procedure
 from forms_builder.uploads import KINDS, ValidatedFile
-from gru.models import Team, User
+from gru.models import User
 from service_requests import filing
 from service_requests.identifiers import new_tracking_token, unique_reference
 from service_requests.lifecycle import change_status
 from service_requests.models import (
     Document,
     Event,
-    RoutingRule,
     ServiceRequest,
     Status,
 )
+from service_requests.routing import route, routed_payload
 from service_requests.selectors import decision_date_of
 from service_requests.services._common import after_commit, record
 from service_requests.services.errors import TransitionRefused
@@ -157,78 +156,6 @@ def draft_start_from(
     run = FormRun(version.schema, profile=profile[0], locked=profile[1])
     answers = {**run.initial_answers(), **run.carry_over(earlier.data)}
     return draft_save(user=user, procedure=procedure, version=version, answers=answers)
-
-
-# --- Routing ----------------------------------------------------------------------------------
-
-
-def _matches_answer(answer: Any, expected: Any) -> bool:
-    if isinstance(answer, list):
-        return expected in answer
-    if isinstance(answer, bool) or isinstance(expected, bool):
-        return answer is expected
-    return answer == expected or str(answer) == str(expected)
-
-
-def _postcodes(data: Mapping[str, Any]) -> list[str]:
-    return [
-        value["postcode"]
-        for value in data.values()
-        if isinstance(value, dict) and isinstance(value.get("postcode"), str)
-    ]
-
-
-def rule_matches(rule: RoutingRule, data: Mapping[str, Any]) -> bool:
-    """Every answer condition holds (field → expected value; a multiple choice contains it),
-    and, when the rule names postcode prefixes, an address of the answers starts with one."""
-    conditions = rule.answer_conditions or {}
-    if not all(_matches_answer(data.get(f), value) for f, value in conditions.items()):
-        return False
-    prefixes = [str(prefix) for prefix in rule.postcode_prefixes or []]
-    if prefixes:
-        return any(code.startswith(tuple(prefixes)) for code in _postcodes(data))
-    return True
-
-
-def routed_payload(team: Team, rule: RoutingRule | None) -> dict:
-    """The `routed` event's payload: the team, the rule that matched and why, in French."""
-    if rule is None:
-        reason = "Aucune règle d'orientation ne s'applique : équipe par défaut de la démarche."
-    else:
-        reason = f"Règle « {rule.name} » : {rule_description(rule)}."
-    return {
-        "team": team.pk,
-        "team_name": team.name,
-        "rule": rule.pk if rule else None,
-        "rule_name": rule.name if rule else "",
-        "reason": reason,
-    }
-
-
-def rule_description(rule: RoutingRule) -> str:
-    """What a rule checks, as an agent reads it."""
-    parts = [f"{field} = {value}" for field, value in (rule.answer_conditions or {}).items()]
-    if rule.postcode_prefixes:
-        prefixes = ", ".join(str(prefix) for prefix in rule.postcode_prefixes)
-        parts.append(f"code postal commençant par {prefixes}")
-    if rule.procedure_id is None:
-        parts.append("toutes démarches")
-    return " et ".join(parts) or "s'applique à toute demande de la démarche"
-
-
-def route(procedure: Procedure, data: Mapping[str, Any]) -> tuple[Team, RoutingRule | None]:
-    """The team in charge: the first active rule (lowest priority number) of this procedure
-    or of all procedures that matches, else the procedure's default team."""
-    rules = (
-        RoutingRule.objects.filter(is_active=True, team__is_active=True)
-        .filter(Q(procedure=procedure) | Q(procedure__isnull=True))
-        .select_related("team")
-        .order_by("priority", "id")
-    )
-    for rule in rules:
-        if rule_matches(rule, data):
-            return rule.team, rule
-    return procedure.default_team, None
 
 
 # --- Submission -------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from django.db import transaction
 from gru.models import Membership, Team, User
 from service_requests import lifecycle
 from service_requests.models import OPEN_STATES, Event, ServiceRequest, Status
+from service_requests.routing import route, routed_payload
 from service_requests.services._common import check_fresh, lock, record
 from service_requests.services.errors import TransitionRefused
-from service_requests.services.filing import route, routed_payload
 from service_requests.services.notifications import notify_citizen_on_commit
 
 MAX_NOTE_LENGTH = 5000

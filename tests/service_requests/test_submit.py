@@ -26,10 +26,11 @@ from forms_builder.uploads import validate_upload
 from service_requests.deadlines import implicit_decision_date
 from service_requests.identifiers import REFERENCE_RE
 from service_requests.models import Document, Event, RoutingRule, ServiceRequest, Status
+from service_requests.routing import route
 from service_requests.services import filing as filing_services
 from service_requests.services import receipts
 from service_requests.services.errors import TransitionRefused
-from service_requests.services.filing import request_submit, route, upload_store
+from service_requests.services.filing import request_submit, upload_store
 from tests.factories import (
     CitizenFactory,
     FormVersionFactory,
