@@ -270,8 +270,9 @@ def procedures() -> list[dict]:
             "audiences": ALL_AUDIENCES,
             "kind": Procedure.Kind.INFORMATION,
             "identification": Procedure.Identification.NONE,
-            "silence_rule": SilenceRule.REJECTION,
-            "silence_delay": "P2M",
+            # A question calls for an answer, not a decision (LEGAL.md §1).
+            "silence_rule": SilenceRule.NONE,
+            "silence_delay": "",
             "team": "accueil",
             "required_documents": [],
             "retention_months": 24,

@@ -109,7 +109,14 @@ TRANSITIONS: dict[str, Transition] = {
             "Accepter en partie",
         ),
         _t("reject", OPEN_STATES, Status.REJECTED, CASE_WORKERS, EventKind.DECISION, "Refuser"),
-        _t("close", OPEN_STATES, Status.CLOSED, CASE_WORKERS, EventKind.CLOSED, "Clôturer"),
+        _t(
+            "close",
+            OPEN_STATES,
+            Status.CLOSED,
+            {FRONT_DESK, *CASE_WORKERS},
+            EventKind.CLOSED,
+            "Clôturer",
+        ),
         _t(
             "accept_implicitly",
             {Status.SUBMITTED, Status.IN_REVIEW},
@@ -208,6 +215,18 @@ def check_payload(kind: str, payload: dict) -> None:
         raise ValueError(
             f"{kind} event payload: missing {sorted(missing)}, unexpected {sorted(unknown)}"
         )
+
+
+NO_DECISION_KINDS = frozenset({"information", "report"})
+
+
+def closes_without_decision(request: ServiceRequest) -> bool:
+    """A question or a report is answered or classé sans suite, never decided; so is any
+    request of a procedure without implicit decision. The rest ends with a decision, explicit
+    or born of silence."""
+    return (
+        request.procedure.kind in NO_DECISION_KINDS or request.form_version.silence_rule == "none"
+    )
 
 
 def transition(name: str) -> Transition:

@@ -2,9 +2,11 @@
 
 An agent's reach comes from their memberships (`gru.models.Membership`): instructors and team
 managers work the requests of their teams; a front desk agent sees the requests of every team,
-read-only; the administrator, the data protection officer and the elected official see no case
-(their pages are elsewhere). A request out of reach is fetched through `visible_requests`, so it
-is a 404, the same answer as a reference that does not exist.
+read-only, and answers those of their own team (the one-stop shop's questions: take, message,
+note, close, send on to a business team) without ever deciding; the administrator, the data
+protection officer and the elected official see no case (their pages are elsewhere). A request
+out of reach is fetched through `visible_requests`, so it is a 404, the same answer as a
+reference that does not exist.
 
 Within reach, `allowed_actions` gives the actions the agent's role allows in the request's
 current state: the lifecycle's transitions (`service_requests.lifecycle`, their `who`) and the
@@ -17,21 +19,25 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from forms_builder.models import Procedure, SilenceRule
 from gru.models import Membership, User
 from service_requests import lifecycle
 from service_requests.lifecycle import CASE_WORKERS, FRONT_DESK, TEAM_MANAGER
 from service_requests.models import OPEN_STATES, ServiceRequest, Status
 
+# The front desk's read-only reach over every team (no action comes with it).
+READER = "reader"
+# Who answers a team's requests: its instructors, managers and front desk agents.
+ANSWERERS = CASE_WORKERS | {FRONT_DESK}
+
 # Handling actions that change no status: the roles that may take them, the states they apply in.
 HANDLING: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "take": (CASE_WORKERS, OPEN_STATES),
+    "take": (ANSWERERS, OPEN_STATES),
     "assign": (frozenset({TEAM_MANAGER}), OPEN_STATES),
-    "unassign": (CASE_WORKERS, OPEN_STATES),  # a manager anyone, an instructor themselves
-    "transfer": (CASE_WORKERS, OPEN_STATES),
+    "unassign": (ANSWERERS, OPEN_STATES),  # a manager anyone, the others themselves
+    "transfer": (ANSWERERS, OPEN_STATES),
     "reroute": (CASE_WORKERS, OPEN_STATES),
-    "message": (CASE_WORKERS, frozenset(Status) - {Status.DRAFT, Status.WITHDRAWN}),
-    "note": (CASE_WORKERS, frozenset(Status) - {Status.DRAFT}),
+    "message": (ANSWERERS, frozenset(Status) - {Status.DRAFT, Status.WITHDRAWN}),
+    "note": (ANSWERERS, frozenset(Status) - {Status.DRAFT}),
 }
 # Lifecycle transitions an agent takes from the case screen (the others are the citizen's or
 # the sweep's; `submit` is the filing's).
@@ -48,7 +54,6 @@ CASE_TRANSITIONS = (
     "reopen",
 )
 DECISIONS = frozenset({"accept", "accept_partially", "reject"})
-NO_DECISION_KINDS = frozenset({Procedure.Kind.INFORMATION, Procedure.Kind.REPORT})
 ACTIONS = (*HANDLING, *CASE_TRANSITIONS)
 
 
@@ -78,10 +83,10 @@ class AgentScope:
 
     def roles_for(self, request: ServiceRequest) -> frozenset[str]:
         """The roles that count on `request`: those held in its team, and the front desk's
-        read-only reach over every team."""
-        roles = self.roles_by_team.get(request.team_id, frozenset()) & CASE_WORKERS
+        read-only reach over every team (READER)."""
+        roles = self.roles_by_team.get(request.team_id, frozenset()) & ANSWERERS
         if self.sees_every_team:
-            roles |= {FRONT_DESK}
+            roles |= {READER}
         return roles
 
 
@@ -119,9 +124,9 @@ def _state_allows(name: str, request: ServiceRequest) -> bool:
     if not lifecycle.transition(name).allows(request.status):
         return False
     if name == "close":  # only what calls for no decision is closed without one
-        return request.form_version.silence_rule == SilenceRule.NONE
+        return lifecycle.closes_without_decision(request)
     if name in DECISIONS:  # a question or a report is answered, not decided
-        return request.procedure.kind not in NO_DECISION_KINDS
+        return not lifecycle.closes_without_decision(request)
     if name == "reopen":  # an acceptance created rights (services.decisions.request_reopen)
         return request.status not in (Status.ACCEPTED, Status.ACCEPTED_IMPLICITLY)
     return True

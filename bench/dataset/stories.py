@@ -38,6 +38,7 @@ from bench.dataset.writer import Table
 from citizens.models import Channel
 from service_requests.deadlines import parse_delay
 from service_requests.identifiers import REFERENCE_ALPHABET
+from service_requests.lifecycle import NO_DECISION_KINDS
 from service_requests.models import (
     DocumentRequest,
     Event,
@@ -47,7 +48,6 @@ from service_requests.models import (
     ServiceRequest,
     Status,
 )
-from service_requests.permissions import NO_DECISION_KINDS
 
 IMPLICIT = "implicit"  # in FINAL_MIX: the procedure's silence rule says which one
 
@@ -156,7 +156,7 @@ class Stories:
         else:
             fallback = CLOSED if CLOSED in mix or not decidable else ACCEPTED
             mix[fallback] = mix.get(fallback, 0) + implicit
-        if procedure.rule != "none" and CLOSED in mix:
+        if decidable and procedure.rule != "none" and CLOSED in mix:
             # A démarche with a silence rule calls for a decision, explicit or born of silence.
             fallback = (
                 ACCEPTED

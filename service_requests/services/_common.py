@@ -21,7 +21,7 @@ def lock(request: ServiceRequest) -> ServiceRequest:
     sees the result (the sweep re-checks, a service's guard refuses)."""
     return (
         ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("form_version")
+        .select_related("form_version", "procedure")
         .get(pk=request.pk)
     )
 

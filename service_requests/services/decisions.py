@@ -82,6 +82,10 @@ def request_decide(
             )
         if not lifecycle.transition(name).allows(locked.status):
             raise TransitionRefused("Cette demande n'est plus en cours.")
+        if lifecycle.closes_without_decision(locked):
+            raise TransitionRefused(
+                "Cette demande appelle une réponse, pas une décision : clôturez-la."
+            )
         locked.decided_on = timezone.localdate()
         letter = decision_letter_store(locked, outcome=outcome, motive=motive, signatory=actor)
         payload = {"outcome": outcome, "motive": motive, "letter_document_id": letter.pk}
@@ -111,7 +115,7 @@ def request_close(
     with transaction.atomic():
         locked = lock(request)
         check_fresh(locked, seen_event_id)
-        if locked.form_version.silence_rule != SilenceRule.NONE:
+        if not lifecycle.closes_without_decision(locked):
             raise TransitionRefused(
                 "Cette démarche appelle une décision : acceptez ou refusez la demande."
             )

@@ -7,6 +7,7 @@ the real Content-Security-Policy, and each agent page reflows at 320 CSS pixels.
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
@@ -167,7 +168,7 @@ def test_an_instructor_takes_a_request_from_the_queue_to_its_decision(
         link = citizen_page.get_by_role("link", name=letter.original_name)
         with citizen_page.expect_download() as download:
             link.click()
-        content = open(download.value.path(), "rb").read()
+        content = Path(download.value.path()).read_bytes()
         text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
         text = re.sub(r"\s+", " ", text)
         assert "Inès Da Silva" in text and "Officière" in text

@@ -132,7 +132,7 @@ def test_the_five_procedures_and_their_legal_frame():
     load()
     expected = {
         "signalement-voirie": ("report", "none", "none", "", "voirie"),
-        "demande-information": ("information", "none", "rejection", "P2M", "accueil"),
+        "demande-information": ("information", "none", "none", "", "accueil"),
         "occupation-domaine-public": ("decision", "account", "acceptance", "P2M", "voirie"),
         "subvention-association": ("grant", "account", "rejection", "P2M", "vie-associative"),
         "acte-etat-civil": ("decision", "none", "acceptance", "P1M", "etat-civil"),

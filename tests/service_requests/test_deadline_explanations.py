@@ -50,8 +50,12 @@ def test_the_explanation_and_the_date(rule, delay, requests, due, steps):
     got_due, got_steps = explain_decision_date(
         received_on=received, rule=rule, delay=delay, document_requests=requests
     )
-    assert got_due == due == implicit_decision_date(
-        received_on=received, rule=rule, delay=delay, document_requests=requests
+    assert (
+        got_due
+        == due
+        == implicit_decision_date(
+            received_on=received, rule=rule, delay=delay, document_requests=requests
+        )
     )
     assert got_steps == steps
 
