@@ -334,11 +334,11 @@ REQUESTS = [
                decide(15, THEO, "accepted", "Autorisation accordée pour la durée demandée, "
                       "sous réserve du bâchage et d'une signalisation lumineuse la nuit."))),
     # Nobody answered within two months: accepted by silence (SVA).
-    DemoRequest("D3M0-TY3M", "occupation-domaine-public", Channel.WEB, 85, citizen="chloe",
-        data={"qualite": "particulier", "type": "demenagement",
-              "adresse": _address("14 rue Victor-Hugo"), "date_debut": After(70),
-              "date_fin": After(70), "surface_m2": 20,
-              "precisions": "Camion de 20 m³ pour un emménagement.", **OCCUPATION_PIECES},
+    DemoRequest("D3M0-TY3M", "acte-etat-civil", Channel.WEB, 85, citizen="chloe",
+        data={"type_acte": "naissance", "forme": "extrait-filiation", "lien": "soi-meme",
+              "nom": "Nguyen", "prenoms": "Chloé", "date_evenement": "1994-09-21",
+              "demandeur_prenoms": "Chloé", "demandeur_nom": "Nguyen",
+              "nombre_exemplaires": 1, "adresse_envoi": _address("14 rue Victor-Hugo")},
         steps=(implicit_decision(),)),
     DemoRequest("D3M0-7GFS", "subvention-association", Channel.WEB, 30, citizen="yasmine",
         organisation=ASSOCIATION_RNA,

@@ -293,7 +293,9 @@ def procedures() -> list[dict]:
             "audiences": ALL_AUDIENCES,
             "kind": Procedure.Kind.DECISION,
             "identification": Procedure.Identification.ACCOUNT,
-            "silence_rule": SilenceRule.ACCEPTANCE,
+            # An authorisation to occupy the public domain is never implicit: silence is a
+            # rejection (décret n° 2015-1459; Conseil d'État, 21 March 2003, n° 189191).
+            "silence_rule": SilenceRule.REJECTION,
             "silence_delay": "P2M",
             "team": "voirie",
             "required_documents": [

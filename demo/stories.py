@@ -162,9 +162,9 @@ def _create(spec: demo_data.DemoRequest, index: int, world: World) -> int:
                 citizen=citizen,
                 actor=filer or citizen_user,
                 channel=spec.channel,
+                organisation=world.organisations.get(spec.organisation),
                 **spec.contact,
             ).request
-        _filing_details(request, filer, world.organisations.get(spec.organisation))
 
     for hour, step in enumerate(spec.steps, start=10):
         request.refresh_from_db()
@@ -181,18 +181,6 @@ def _create(spec: demo_data.DemoRequest, index: int, world: World) -> int:
         with recorded_at(occurred_at):
             _log_contact(request, citizen, contact, world)
     return _rows_of(request)
-
-
-def _filing_details(request: ServiceRequest, filer: User | None, organisation) -> None:
-    """Who entered the request for the citizen, and the organisation they act for: the filing
-    service records the first in its event only and knows nothing of the second yet; the
-    agents' filing on behalf will set both, as this does."""
-    details = {"filed_by": filer, "organisation": organisation}
-    changed = [name for name, value in details.items() if value is not None]
-    if changed:
-        for name in changed:
-            setattr(request, name, details[name])
-        request.save(update_fields=[*changed, "updated_at"])
 
 
 def _check_allowed(agent: User, request: ServiceRequest, action: str) -> None:

@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from citizens.models import Channel, Citizen
+from citizens.models import Channel, Citizen, Organisation
 from forms_builder.engine import FormRun
 from forms_builder.models import FormVersion, Procedure
 from forms_builder.uploads import KINDS, ValidatedFile
@@ -257,8 +258,15 @@ def request_submit(
     actor: User | None = None,
     draft: ServiceRequest | None = None,
     channel: str = Channel.WEB,
+    organisation: Organisation | None = None,
+    received_on: date | None = None,
 ) -> Submission:
     """File a request from a form's answers, once per `idempotency_key`.
+
+    An agent filing for a citizen (`actor` who is not the citizen) is recorded as `filed_by`.
+    A letter or a form handed in at the counter is received the day it arrived, which may be
+    before the day it is entered (`received_on`, not for the web): the legal delay runs from
+    then (LEGAL.md §1, "Start").
 
     The answers are checked again through the form (`IncompleteForm` when a page shown has
     errors: nothing is written); what the form hides is not stored, and its uploaded files are
@@ -279,6 +287,13 @@ def request_submit(
         raise ValidationError("an anonymous request needs a contact email")
     if draft is not None and draft.form_version_id != version.pk:
         raise ValidationError("a draft is submitted under the version it started with")
+    today = timezone.localdate()
+    if received_on is not None and (channel == Channel.WEB or received_on > today):
+        raise ValidationError(
+            {"received_on": "La date de réception ne peut pas être dans le futur."}
+            if received_on > today
+            else "a request filed online is received the day it is sent"
+        )
     run = FormRun(version.schema, answers)
     data = run.cleaned_data()
     team, rule = route(procedure, data)
@@ -310,7 +325,9 @@ def request_submit(
         request.contact_email = contact_email
         request.contact_phone = contact_phone
         request.team = team
-        request.received_on = timezone.localdate(now)
+        request.received_on = received_on or timezone.localdate(now)
+        if organisation is not None:
+            request.organisation = organisation
         request.submitted_at = now
         request.data = _without_storage_keys(run.schema, data)
         # Nothing asked of the citizen yet: the date only depends on receipt and the rule.
@@ -322,6 +339,8 @@ def request_submit(
             "filed_on_behalf": actor is not None
             and (request.citizen is None or request.citizen.user_id != actor.pk),
         }
+        if payload["filed_on_behalf"]:
+            request.filed_by = actor
         submitted = change_status(request, "submit", actor=actor, payload=payload, save=False)
         if draft is None:
             if not _insert(request):  # a twin POST committed the same key first

@@ -133,7 +133,7 @@ def test_the_five_procedures_and_their_legal_frame():
     expected = {
         "signalement-voirie": ("report", "none", "none", "", "voirie"),
         "demande-information": ("information", "none", "none", "", "accueil"),
-        "occupation-domaine-public": ("decision", "account", "acceptance", "P2M", "voirie"),
+        "occupation-domaine-public": ("decision", "account", "rejection", "P2M", "voirie"),
         "subvention-association": ("grant", "account", "rejection", "P2M", "vie-associative"),
         "acte-etat-civil": ("decision", "none", "acceptance", "P1M", "etat-civil"),
     }
@@ -225,7 +225,7 @@ def test_implicit_acceptance_and_its_timeline():
     request = ServiceRequest.objects.get(status=Status.ACCEPTED_IMPLICITLY)
     assert request.decided_on == request.decision_due_on
     assert request.decision_due_on == implicit_decision_date(
-        received_on=request.received_on, rule="acceptance", delay="P2M"
+        received_on=request.received_on, rule="acceptance", delay="P1M"
     )
     assert request.events.last().kind == Event.Kind.IMPLICIT_DECISION
     # The story is dated when it happened, not when it was loaded.

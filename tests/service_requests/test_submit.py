@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 from PIL import Image
 
 from demo import demo_data
@@ -271,13 +272,22 @@ def test_a_reference_drawn_twice_is_drawn_again(monkeypatch):
     assert submit(version, SIGNALEMENT).request.reference == "ZZZZ-0000"
 
 
+def _under_rejection(slug: str) -> FormVersion:
+    """The demo's form of `slug` under a silence-means-rejection rule of two months."""
+    form = demo_version(slug)
+    procedure = ProcedureFactory(
+        default_team=form.procedure.default_team, silence_rule="rejection", silence_delay="P2M"
+    )
+    return FormVersionFactory(procedure=procedure, number=1, schema=form.schema)
+
+
 @pytest.mark.parametrize(
     ("slug", "answers"),
     [("acte-etat-civil", ACTE), ("demande-information", None)],
 )
 def test_the_decision_date_comes_from_the_deadline_engine(slug, answers):
-    version = demo_version(slug)
-    if answers is None:  # an SVR: a question answered by email
+    version = demo_version(slug) if answers is not None else _under_rejection(slug)
+    if answers is None:  # an SVR: the question's form, under a rejection rule
         answers = {
             "sujet": "urbanisme",
             "objet": "Horaires",
@@ -503,3 +513,45 @@ def test_a_draft_filed_meanwhile_is_not_saved_again():
             user=user, procedure=version.procedure, version=version, answers={}, draft=draft
         )
     assert ServiceRequest.objects.get().data == {"nom": "Garnier"}
+
+
+def test_an_agent_filing_for_a_citizen_is_recorded_with_the_day_the_letter_arrived():
+    from tests.factories import CitizenFactory, OrganisationFactory, UserFactory
+
+    version = demo_version("signalement-voirie")
+    agent, citizen = UserFactory(), CitizenFactory()
+    organisation = OrganisationFactory()
+    arrived = timezone.localdate() - datetime.timedelta(days=3)
+    request = request_submit(
+        procedure=version.procedure,
+        version=version,
+        answers=SIGNALEMENT,
+        idempotency_key=uuid.uuid4(),
+        citizen=citizen,
+        actor=agent,
+        channel="mail",
+        organisation=organisation,
+        received_on=arrived,
+    ).request
+    assert (request.filed_by, request.organisation, request.received_on) == (
+        agent,
+        organisation,
+        arrived,
+    )
+    assert request.events.get(kind="submitted").payload["filed_on_behalf"] is True
+
+
+@pytest.mark.parametrize(("channel", "days"), [("web", -1), ("mail", 1)])
+def test_a_receipt_date_is_refused_online_or_in_the_future(channel, days):
+    version = demo_version("signalement-voirie")
+    with pytest.raises(ValidationError):
+        request_submit(
+            procedure=version.procedure,
+            version=version,
+            answers=SIGNALEMENT,
+            idempotency_key=uuid.uuid4(),
+            contact_email="a@exemple.fr",
+            channel=channel,
+            received_on=timezone.localdate() + datetime.timedelta(days=days),
+        )
+    assert not ServiceRequest.objects.exists()
