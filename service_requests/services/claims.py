@@ -15,7 +15,7 @@ from django.db.models import ProtectedError
 from django.db.models.functions import Lower
 
 from gru.models import User
-from service_requests.filing import stored_file_keys
+from service_requests.drafts import stored_file_keys
 from service_requests.models import (
     Document,
     Event,

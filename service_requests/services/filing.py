@@ -27,7 +27,7 @@ from forms_builder.engine import FormRun
 from forms_builder.models import FormVersion, Procedure
 from forms_builder.uploads import KINDS, ValidatedFile
 from gru.models import User
-from service_requests import filing
+from service_requests import drafts
 from service_requests.identifiers import new_tracking_token, unique_reference
 from service_requests.lifecycle import change_status
 from service_requests.models import (
@@ -192,7 +192,7 @@ def _insert(request: ServiceRequest) -> bool:
 def _without_storage_keys(schema: dict, data: dict) -> dict:
     """The data as first inserted, before its files are documents: names, kinds, sizes."""
     data = dict(data)
-    for field_id in filing.file_field_ids(schema):
+    for field_id in drafts.file_field_ids(schema):
         if data.get(field_id):
             data[field_id] = [
                 {key: d[key] for key in ("name", "kind", "size") if key in d}
@@ -213,7 +213,7 @@ def _documents(request: ServiceRequest, run: FormRun, data: dict, actor: User | 
     """Document rows for the files of the data (the stored files themselves, not copies), and
     the data with each file's descriptor pointing at its document instead of its storage key."""
     data, used = dict(data), set()
-    for field_id in filing.file_field_ids(run.schema):
+    for field_id in drafts.file_field_ids(run.schema):
         descriptors = []
         for descriptor in data.get(field_id) or []:
             key = descriptor.get("key")
@@ -297,8 +297,8 @@ def request_submit(
     run = FormRun(version.schema, answers)
     data = run.cleaned_data()
     team, rule = route(procedure, data)
-    kept_keys = filing.stored_file_keys(version.schema, data)
-    dropped_keys = filing.stored_file_keys(version.schema, answers) - kept_keys
+    kept_keys = drafts.stored_file_keys(version.schema, data)
+    dropped_keys = drafts.stored_file_keys(version.schema, answers) - kept_keys
 
     with transaction.atomic():
         if draft is not None:
@@ -335,7 +335,7 @@ def request_submit(
         payload = {
             "channel": channel,
             "form_version": version.number,
-            "decision_due_on": filing.iso(request.decision_due_on),
+            "decision_due_on": drafts.iso(request.decision_due_on),
             "filed_on_behalf": actor is not None
             and (request.citizen is None or request.citizen.user_id != actor.pk),
         }

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, ProtectedError
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from service_requests.filing import stored_file_keys
+from service_requests.drafts import stored_file_keys
 from service_requests.models import (
     Document,
     DocumentRequest,

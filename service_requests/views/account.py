@@ -11,9 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from citizens.selectors import citizen_of
-from service_requests import account_selectors as space
-from service_requests import filing as drafts
-from service_requests import tracking
+from service_requests import citizen_space, drafts, tracking
 from service_requests.models import ServiceRequest
 from service_requests.services.claims import (
     PROOF_SECRET,
@@ -27,16 +25,16 @@ from service_requests.services.errors import TransitionRefused
 @login_required
 def home(request):
     citizen = citizen_of(request.user)
-    dashboard = space.account_dashboard(request.user, citizen, request.GET.get("page"))
+    dashboard = citizen_space.account_dashboard(request.user, citizen, request.GET.get("page"))
     return render(request, "service_requests/account/home.html", {"dashboard": dashboard})
 
 
 @login_required
 def documents(request):
     citizen = citizen_of(request.user)
-    page = Paginator(space.citizen_documents(citizen), space.DOCUMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        citizen_space.citizen_documents(citizen), citizen_space.DOCUMENTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(request, "service_requests/account/documents.html", {"page_obj": page})
 
 
@@ -49,7 +47,9 @@ def _claimable(request, reference: str) -> tuple[ServiceRequest, str]:
     found = grants.first()
     if found is not None:
         return found, PROOF_SECRET
-    found = space.requests_claimable_by_email(request.user).filter(reference=reference).first()
+    found = (
+        citizen_space.requests_claimable_by_email(request.user).filter(reference=reference).first()
+    )
     if found is not None:
         return found, PROOF_VERIFIED_EMAIL
     raise Http404
@@ -58,7 +58,11 @@ def _claimable(request, reference: str) -> tuple[ServiceRequest, str]:
 @login_required
 @require_POST
 def claim(request, reference: str):
-    if space.citizen_requests(citizen_of(request.user)).filter(reference=reference).exists():
+    if (
+        citizen_space.citizen_requests(citizen_of(request.user))
+        .filter(reference=reference)
+        .exists()
+    ):
         # Joined already (a second click): nothing to do.
         flash.info(request, _("Cette demande est déjà rattachée à votre compte."))
         return redirect("service_requests:tracking", reference=reference)
@@ -81,7 +85,9 @@ def claim(request, reference: str):
 @login_required
 @require_POST
 def discard_draft(request, reference: str):
-    draft = space.citizen_drafts(citizen_of(request.user)).filter(reference=reference).first()
+    draft = (
+        citizen_space.citizen_drafts(citizen_of(request.user)).filter(reference=reference).first()
+    )
     if draft is None:
         raise Http404
     try:

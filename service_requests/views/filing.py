@@ -36,9 +36,8 @@ from forms_builder import selectors as catalogue
 from forms_builder.engine import FormRun, IncompleteForm
 from forms_builder.models import Procedure
 from gru.phones import clean_phone
-from service_requests import filing as drafts
-from service_requests import tracking
-from service_requests.filing import REVIEW, Filing
+from service_requests import drafts, tracking
+from service_requests.drafts import REVIEW, Filing
 from service_requests.models import ServiceRequest, Status
 from service_requests.selectors import citizen_email_of
 from service_requests.services.errors import TransitionRefused

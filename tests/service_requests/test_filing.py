@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from forms_builder.models import Procedure
-from service_requests.filing import SESSION_KEY
+from service_requests.drafts import SESSION_KEY
 from service_requests.models import Document, Event, ServiceRequest, Status
 from tests.factories import (
     CitizenFactory,
