@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice.views import cases, home, queues
+from backoffice.views import cases, home, preferences, queues
 
 app_name = "backoffice"
 
@@ -14,6 +14,7 @@ urlpatterns = [
         queues.delete_view,
         name="queue_delete_view",
     ),
+    path("preferences/", preferences.preferences, name="preferences"),  # agents' emails
     path("demandes/<str:reference>/", cases.case, name="case"),
     path("demandes/<str:reference>/actions/<slug:action>/", cases.act, name="case_action"),
     path(

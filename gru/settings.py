@@ -273,6 +273,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "service_requests.tasks.purge_expired_drafts",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Agents' emails (issue 10, point 11): the day-before alerts at the start of the working
+    # day, then the digest, which carries the alerts of those who chose it.
+    "alert-implicit-decisions-tomorrow": {
+        "task": "service_requests.tasks.alert_implicit_decisions_tomorrow",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "enqueue-agent-digests": {
+        "task": "service_requests.tasks.enqueue_agent_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 # Legal deadline engine (service_requests.services.sweeps).
 GRU_REMINDER_DAYS = env.list("GRU_REMINDER_DAYS", cast=int, default=[15, 3])

@@ -680,3 +680,129 @@ class SatisfactionAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.rating}/5"
+
+
+# --- Agents' notifications (issue 10, point 11; service_requests.services.agent_notifications) --
+
+
+class AgentNotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Une demande m'est attribuée")
+    CITIZEN_REPLIED = "citizen_replied", _("L'usager écrit ou envoie les pièces demandées")
+    IMPLICIT_DECISION_TOMORROW = "implicit_tomorrow", _("Une décision implicite naît demain")
+
+
+class AgentNotificationDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("Tout de suite, un courriel à chaque fois")
+    DIGEST = "digest", _("Dans le récapitulatif du matin")
+    NEVER = "never", _("Jamais")
+
+
+class AgentNotificationPreference(models.Model):
+    """How an agent wants to be told of one kind of news. No row: at once (the default)."""
+
+    Kind = AgentNotificationKind
+    Delivery = AgentNotificationDelivery
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    delivery = models.CharField(
+        _("envoi"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE
+    )
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférence de notification d'un agent")
+        verbose_name_plural = _("préférences de notification des agents")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="agentpref_once_per_kind"),
+            models.CheckConstraint(
+                condition=_in("kind", AgentNotificationKind.values), name="agentpref_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("delivery", AgentNotificationDelivery.values),
+                name="agentpref_delivery_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.get_delivery_display()}"
+
+
+class AgentNotificationState(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyée")
+    DROPPED = "dropped", _("Sans objet au moment de l'envoi")
+
+
+class AgentNotification(models.Model):
+    """One piece of news owed to one agent, written in the transaction of what it tells: a
+    rolled-back action leaves none. Sent at once or gathered in the morning digest, then
+    stamped (`state`) in the transaction that sends it, so that it goes once. The unique keys
+    make a second recording of the same news a no-op."""
+
+    Kind = AgentNotificationKind
+    Delivery = AgentNotificationDelivery
+    State = AgentNotificationState
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_notifications"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    delivery = models.CharField(_("envoi"), max_length=10, choices=Delivery.choices)
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="agent_notifications"
+    )
+    # The timeline entry told (an assignment, a citizen's message); none for a date's alert.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The implicit decision date an alert is about: a new date is a new alert.
+    due_on = models.DateField(_("échéance concernée"), null=True, blank=True)
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification d'un agent")
+        verbose_name_plural = _("notifications des agents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "event"],
+                condition=models.Q(event__isnull=False),
+                name="agentnotification_once_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "request", "due_on"],
+                condition=models.Q(event__isnull=True),
+                name="agentnotification_once_per_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=False) | models.Q(due_on__isnull=False),
+                name="agentnotification_has_event_or_date",
+            ),
+            models.CheckConstraint(
+                condition=_in("kind", AgentNotificationKind.values),
+                name="agentnotification_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=_in("delivery", ["digest", "immediate"]),
+                name="agentnotification_delivery_sent",
+            ),
+            models.CheckConstraint(
+                condition=_in("state", AgentNotificationState.values),
+                name="agentnotification_state_valid",
+            ),
+        ]
+        indexes = [
+            # The morning digest's look for what each agent is owed.
+            models.Index(
+                fields=["user", "created_at"],
+                condition=models.Q(state="pending"),
+                name="agentnotification_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.request} · {self.get_kind_display()}"

@@ -179,3 +179,58 @@ def notify_citizen(event_id: int) -> bool:
     from service_requests.services.notifications import event_notify_citizen
 
     return event_notify_citizen(event_id=event_id)
+
+
+# Telling the agents (issue 10, point 11: service_requests.services.agent_notifications)
+
+
+@shared_task(
+    name="service_requests.tasks.send_agent_notification",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def send_agent_notification(notification_id: int) -> bool:
+    from service_requests.services.agent_notifications import agent_notification_send
+
+    return agent_notification_send(notification_id=notification_id)
+
+
+@shared_task(
+    name="service_requests.tasks.alert_implicit_decisions_tomorrow",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def alert_implicit_decisions_tomorrow() -> int:
+    from service_requests.services.agent_notifications import implicit_decision_alerts_record
+
+    return implicit_decision_alerts_record()
+
+
+@shared_task(
+    name="service_requests.tasks.enqueue_agent_digests",
+    autoretry_for=TRANSIENT,
+    soft_time_limit=240,
+    time_limit=300,
+    **RETRY,
+)
+def enqueue_agent_digests() -> int:
+    from service_requests.services.agent_notifications import agent_digests_enqueue
+
+    return agent_digests_enqueue()
+
+
+@shared_task(
+    name="service_requests.tasks.send_agent_digest",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def send_agent_digest(user_id: int) -> bool:
+    from service_requests.services.agent_notifications import agent_digest_send
+
+    return agent_digest_send(user_id=user_id)

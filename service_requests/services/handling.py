@@ -14,6 +14,7 @@ from service_requests import lifecycle
 from service_requests.models import OPEN_STATES, Event, ServiceRequest, Status
 from service_requests.routing import route, routed_payload
 from service_requests.services._common import check_fresh, lock, record
+from service_requests.services.agent_notifications import agents_notify_of_event
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.notifications import notify_citizen_on_commit
 
@@ -76,7 +77,9 @@ def request_assign(
             "assignee_name": assignee.get_full_name() if assignee else "",
             "previous": previous,
         }
-        record(locked, Event.Kind.ASSIGNED, actor=actor, payload=payload)
+        assigned = record(locked, Event.Kind.ASSIGNED, actor=actor, payload=payload)
+        # Agents' emails (issue 10, point 11): the new assignee is told, as they chose.
+        agents_notify_of_event(assigned)
         if assignee is not None and locked.status == Status.SUBMITTED:
             event = lifecycle.change_status(locked, "start_review", actor=actor, payload={})
             notify_citizen_on_commit(event)

@@ -33,6 +33,7 @@ from service_requests.models import (
     Status,
 )
 from service_requests.services._common import lock, record
+from service_requests.services.agent_notifications import agents_notify_of_event
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.notifications import notify_citizen_on_commit
 
@@ -170,6 +171,8 @@ def _post(
                 locked, EventKind.MESSAGE, actor=author, payload=payload, citizen_sees=True
             )
             notify_citizen_on_commit(event)
+            # Agents' emails (issue 10, point 11): a citizen's message tells the agents.
+            agents_notify_of_event(event)
     except BaseException:
         _delete(written)
         raise
@@ -291,7 +294,11 @@ def documents_send_from_citizen(
                 "documents": [document.pk for document in documents],
                 "document_request_id": document_request.pk,
             }
-            record(locked, EventKind.MESSAGE, actor=author, payload=payload, citizen_sees=True)
+            event = record(
+                locked, EventKind.MESSAGE, actor=author, payload=payload, citizen_sees=True
+            )
+            # Agents' emails (issue 10, point 11): the pieces sent tell the agents.
+            agents_notify_of_event(event)
             request_receive_documents(request=locked, actor=author)
     except BaseException:
         _delete(written)
