@@ -240,6 +240,12 @@ class TestImplicitDecisionTomorrow:
         far = assigned_to(filed, theo)
         far.decision_due_on = timezone.localdate() + timedelta(days=2)
         far.save(update_fields=["decision_due_on"])
+        ServiceRequestFactory(
+            form_version=filed.form_version,
+            assignee=theo,
+            status=Status.CLOSED,
+            decision_due_on=timezone.localdate() + timedelta(days=1),
+        )
         with side_effects():
             assert implicit_decision_alerts_record() == 0
 
