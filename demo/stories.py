@@ -30,6 +30,7 @@ from forms_builder.models import FormVersion
 from gru.models import User
 from service_requests import lifecycle, permissions
 from service_requests.models import (
+    AgentNotification,
     Document,
     DocumentRequest,
     Event,
@@ -117,6 +118,12 @@ def create_requests(world: World) -> int:
         for index, spec in enumerate(demo_data.REQUESTS):
             if not ServiceRequest.objects.filter(reference=spec.reference).exists():
                 created += _create(spec, index, world)
+        # The agents' news of the demo's past (assignments, citizens' answers) was written for
+        # their emails and digests: dropped too, so that no morning digest tells it.
+        AgentNotification.objects.filter(
+            request__reference__in=[spec.reference for spec in demo_data.REQUESTS],
+            state=AgentNotification.State.PENDING,
+        ).update(state=AgentNotification.State.DROPPED, handled_at=timezone.now())
     return created
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from gru.accounts import email_address_verify_for_agent, is_agent
-from gru.models import Membership, SitePage, Team, User
+from gru.models import AccessLog, Membership, SitePage, Team, User
 
 # The admin's login is allauth's (email verification, rate limits, the TOTP stage): /admin/login/
 # sends an anonymous visitor to /compte/login/?next=… and refuses a signed-in non-staff user.
@@ -62,3 +62,24 @@ class MembershipAdmin(SimpleHistoryAdmin):
 @admin.register(SitePage)
 class SitePageAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "updated_at"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """The agents' access log, to read: nobody adds, changes or deletes an entry here (the
+    database refuses it anyway)."""
+
+    list_display = ["at", "user", "action", "request_reference", "citizen_id", "document_id"]
+    list_filter = ["action"]
+    list_select_related = ["user"]
+    search_fields = ["request_reference", "user__email"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from citizens.models import Relationship
 from forms_builder.models import FormVersion
-from gru.models import SitePage
+from gru.models import AccessLog, SitePage
 from service_requests.models import (
     Document,
     DocumentRequest,
@@ -53,6 +53,7 @@ NO_ADD_ON_PURPOSE = {
     NotificationSent,
     TeamTask,
     SatisfactionAnswer,  # the citizens' own words, given on the tracking page
+    AccessLog,  # written by the back office as agents read, never by hand
 }
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 

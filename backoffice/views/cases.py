@@ -128,6 +128,8 @@ def _render(request, service_request, *, status=200, bound=None, stale=None):
         "screen": screen,
         "service_request": service_request,
         "forms": action_forms,
+        # The side panel's: messages and notes have their own sections.
+        "panel_actions": [a for a in action_forms if a not in ("message", "note")],
         "open_action": bound.prefix if bound is not None else "",
         "stale": stale,
         "error_summary": error_summary(bound) if bound is not None else [],

@@ -328,3 +328,14 @@ def test_refuses_outside_debug_unless_forced(settings):
 def test_the_readme_publishes_the_demo_totp_secret():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert DEMO_TOTP_SECRET in readme
+
+
+@pytest.mark.django_db
+def test_the_demo_leaves_no_agent_news_to_send():
+    """Its assignments and citizens' answers happened in the past: no morning digest tells
+    them."""
+    from service_requests.models import AgentNotification
+
+    load()
+    assert AgentNotification.objects.exists()
+    assert not AgentNotification.objects.filter(state=AgentNotification.State.PENDING).exists()
