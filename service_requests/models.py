@@ -200,10 +200,24 @@ class ServiceRequest(models.Model):
                 condition=_in("status", OPEN_STATES) & models.Q(decision_due_on__isnull=False),
                 name="request_open_due_idx",
             ),
+            # A team's queue by legal due date, in the order the page reads it: the first 50
+            # without sorting the team's thousands of open requests.
             models.Index(
-                fields=["assignee", "status"],
+                fields=["team", "decision_due_on", "-submitted_at", "-id"],
                 condition=_in("status", OPEN_STATES),
-                name="request_assignee_open_idx",
+                name="request_team_due_idx",
+            ),
+            # What is assigned to an agent, by legal due date (their landing page).
+            models.Index(
+                fields=["assignee", "decision_due_on", "-submitted_at"],
+                condition=_in("status", OPEN_STATES),
+                name="request_assignee_due_idx",
+            ),
+            # The counts of a team's open, unassigned and waiting requests, from the index alone.
+            models.Index(
+                fields=["team", "status", "assignee"],
+                condition=_in("status", OPEN_STATES),
+                name="request_team_counts_idx",
             ),
             models.Index(fields=["citizen", "-created_at"], name="request_citizen_idx"),
             models.Index(fields=["procedure", "status"], name="request_procedure_status_idx"),

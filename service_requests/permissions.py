@@ -63,6 +63,8 @@ class AgentScope:
 
     user: User
     roles_by_team: dict[int, frozenset[str]] = field(default_factory=dict)
+    # The memberships themselves, with their teams, for the pages' header.
+    memberships: list[Membership] = field(default_factory=list)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -98,10 +100,13 @@ def scope_of(user) -> AgentScope:
     scope = AgentScope(user=user)
     if getattr(user, "is_authenticated", False) and user.is_active:
         by_team: dict[int, set[str]] = {}
-        for team_id, role in Membership.objects.filter(user=user, team__is_active=True).values_list(
-            "team_id", "role"
-        ):
-            by_team.setdefault(team_id, set()).add(role)
+        scope.memberships = list(
+            Membership.objects.filter(user=user, team__is_active=True)
+            .select_related("team")
+            .order_by("team__name")
+        )
+        for membership in scope.memberships:
+            by_team.setdefault(membership.team_id, set()).add(membership.role)
         scope.roles_by_team = {team: frozenset(roles) for team, roles in by_team.items()}
     user._gru_agent_scope = scope
     return scope

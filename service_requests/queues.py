@@ -5,11 +5,16 @@ whatever the data size: the rows carry what a line shows through `select_related
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.query import ValuesIterable
+from django.urls import reverse
+from django.utils import translation
 
+from citizens.models import Channel
 from forms_builder.models import SilenceRule
 from service_requests.identifiers import normalise_reference
 from service_requests.models import ServiceRequest, Status
@@ -20,23 +25,21 @@ ORDERS = {
     "recent": ("-submitted_at", "-id"),
     "due": ("decision_due_on", "-submitted_at", "-id"),
 }
-ROW_FIELDS = (
+# What a line shows, read as plain values: a page of rows without model instances to build.
+ROW_VALUES = (
     "reference",
     "status",
     "channel",
-    "submitted_at",
     "received_on",
     "decision_due_on",
     "contact_name",
-    "team_id",
-    "assignee_id",
     "procedure__title",
-    "procedure__kind",
     "form_version__silence_rule",
-    "form_version__silence_delay",
+    "citizen_id",
     "citizen__given_names",
     "citizen__family_name",
     "citizen__usage_name",
+    "assignee_id",
     "assignee__first_name",
     "assignee__last_name",
     "assignee__email",
@@ -57,10 +60,9 @@ class QueueFilters:
     order: str = "recent"
 
 
-def with_row_data(requests: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
-    return requests.select_related("procedure", "form_version", "citizen", "assignee").only(
-        *ROW_FIELDS
-    )
+def with_row_data(requests: QuerySet[ServiceRequest]) -> QuerySet:
+    """The lines' values (dicts), for `rows`; a page of a queue (sliced) too."""
+    return requests.values(*ROW_VALUES)
 
 
 def _search(requests: QuerySet[ServiceRequest], text: str) -> QuerySet[ServiceRequest]:
@@ -103,7 +105,8 @@ def team_queue(
     if filters.q:
         rows = _search(rows, filters.q)
     order = ORDERS.get(filters.order, ORDERS["recent"])
-    return with_row_data(rows).order_by(*order)
+    # Not read as values yet: the page's count runs on the table alone, without the joins.
+    return rows.order_by(*order)
 
 
 def assigned_to(requests: QuerySet[ServiceRequest], user_id: int) -> QuerySet[ServiceRequest]:
@@ -125,16 +128,16 @@ def due_soon(
 
 def team_counts(requests: QuerySet[ServiceRequest], team_ids: list[int]) -> dict[int, dict]:
     """Per team: open requests, unassigned ones, those awaiting the citizen (one query)."""
-    from django.db.models import Count
-
     rows = (
         requests.open()
         .filter(team_id__in=team_ids)
         .values("team_id")
         .annotate(
-            open=Count("id"),
-            unassigned=Count("id", filter=Q(assignee__isnull=True)),
-            awaiting=Count("id", filter=Q(status=Status.AWAITING_CITIZEN)),
+            # count(team) rather than count(id): the index holds team, status and assignee, so
+            # the counts come from it alone (request_team_counts_idx).
+            open=Count("team"),
+            unassigned=Count("team", filter=Q(assignee__isnull=True)),
+            awaiting=Count("team", filter=Q(status=Status.AWAITING_CITIZEN)),
         )
     )
     return {row["team_id"]: row for row in rows}
@@ -153,3 +156,93 @@ def due_cue(decision_due_on: date | None, today: date) -> tuple[str, str]:
     if days <= SOON_DAYS:
         return f"dans {days} jours, proche", "warning"
     return f"dans {days} jours", ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a work list, every text ready: a page of 50 renders without a lookup or a
+    translation per cell (each `get_..._display` resolves a lazy translation, 0.3 ms apiece)."""
+
+    reference: str
+    url: str
+    procedure: str
+    channel: str
+    citizen: str
+    status: str
+    received_on: str  # dd/mm/yyyy
+    decision_due_on: str
+    rule: str  # « acceptation implicite », « pas de décision implicite »…
+    due_text: str
+    due_tone: str
+    assignee: str
+
+
+@functools.cache
+def _labels(language: str) -> tuple[dict[str, str], dict[str, str]]:
+    with translation.override(language):
+        return (
+            {status.value: str(status.label) for status in Status},
+            {channel.value: str(channel.label) for channel in Channel},
+        )
+
+
+RULES = {
+    SilenceRule.ACCEPTANCE: "acceptation implicite",
+    SilenceRule.REJECTION: "rejet implicite",
+}
+
+
+def _ddmmyyyy(day: date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _name(given: str | None, family: str | None, usage: str | None) -> str:
+    """As `Citizen.display_name` says it."""
+    return f"{given or ''} {usage or family or ''}".strip()
+
+
+def rows(requests, today: date) -> list[Row]:
+    """The lines of `requests` as a list shows them."""
+    if isinstance(requests, QuerySet) and requests._iterable_class is not ValuesIterable:
+        requests = with_row_data(requests)
+    statuses, channels = _labels(translation.get_language() or "fr")
+    case_url = reverse("backoffice:case", args=["REFERENCE"]).replace("REFERENCE", "{}")
+    lines = []
+    for r in requests:
+        silence, due = r["form_version__silence_rule"], r["decision_due_on"]
+        if due is not None:
+            rule = RULES.get(silence, "")
+        elif silence == SilenceRule.NONE:
+            rule = "pas de décision implicite"
+        else:
+            rule = "suspendue : pièces attendues"
+        due_text, due_tone = due_cue(due, today)
+        if r["citizen_id"]:
+            citizen = _name(
+                r["citizen__given_names"], r["citizen__family_name"], r["citizen__usage_name"]
+            )
+        else:
+            citizen = r["contact_name"]
+        assignee = ""
+        if r["assignee_id"]:
+            assignee = (
+                _name(r["assignee__first_name"], r["assignee__last_name"], "")
+                or (r["assignee__email"])
+            )
+        lines.append(
+            Row(
+                reference=r["reference"],
+                url=case_url.format(r["reference"]),
+                procedure=r["procedure__title"],
+                channel=channels.get(r["channel"], r["channel"]),
+                citizen=citizen,
+                status=statuses.get(r["status"], r["status"]),
+                received_on=_ddmmyyyy(r["received_on"]),
+                decision_due_on=_ddmmyyyy(due),
+                rule=rule,
+                due_text=due_text,
+                due_tone=due_tone,
+                assignee=assignee,
+            )
+        )
+    return lines

@@ -75,10 +75,11 @@ def _case(user, reference: str):
     normalised = normalise_reference(reference)
     if normalised is None:
         raise Http404
-    found = case_queryset(visible_requests(user)).filter(reference=normalised).first()
-    if found is None:
+    # Not .first(): its ORDER BY id would let the planner walk the primary key.
+    found = list(case_queryset(visible_requests(user)).filter(reference=normalised)[:1])
+    if not found:
         raise Http404
-    return found
+    return found[0]
 
 
 def _allowed(user, service_request) -> frozenset[str]:

@@ -3,14 +3,12 @@
 from django.shortcuts import render
 
 from gru.models import Membership
+from service_requests.permissions import scope_of
 
 
 def agent_memberships(user) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=user, team__is_active=True)
-        .select_related("team")
-        .order_by("team__name")
-    )
+    """The agent's memberships with their teams, read once per request (`scope_of`)."""
+    return scope_of(user).memberships
 
 
 def render_agent(request, template: str, context: dict, *, status: int = 200):

@@ -16,10 +16,6 @@ DUE_SHOWN = 20
 ACCESS_LOG_SHOWN = 30
 
 
-def _with_cues(rows, today) -> list[tuple]:
-    return [(row, *queues.due_cue(row.decision_due_on, today)) for row in rows]
-
-
 @agent_required
 def home(request):
     user, today = request.user, timezone.localdate()
@@ -39,8 +35,8 @@ def home(request):
         if team_ids:
             assigned = queues.assigned_to(visible, user.pk)[:ASSIGNED_SHOWN]
             due = queues.due_soon(visible, team_ids=team_ids, today=today)[:DUE_SHOWN]
-            context["assigned"] = _with_cues(assigned, today)
-            context["due_soon"] = _with_cues(due, today)
+            context["assigned"] = queues.rows(assigned, today)
+            context["due_soon"] = queues.rows(due, today)
     context["is_official"] = Role.OFFICIAL in roles
     context["is_dpo"] = Role.DATA_PROTECTION_OFFICER in roles
     context["is_administrator"] = Role.ADMINISTRATOR in roles or user.is_staff

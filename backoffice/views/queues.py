@@ -60,7 +60,7 @@ def queue(request, slug: str):
         "team": team,
         "form": form,
         "page_obj": page,
-        "rows": [(r, *queues.due_cue(r.decision_due_on, today)) for r in page.object_list],
+        "rows": queues.rows(page.object_list, today),
         "query": _query_of(form),
         "saved_views": list(SavedView.objects.filter(user=user, team=team)),
         "save_form": SavedViewForm(initial={"query": _query_of(form)}),
