@@ -146,6 +146,66 @@ def with_page_data(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceReques
 
 
 @dataclass
+class Outcome:
+    """How the request ended, for the citizen: a sentence, the motive, the document to keep
+    (the decision letter, the attestation of an implicit acceptance, the notice of an implicit
+    rejection)."""
+
+    sentence: str
+    motive: str = ""
+    document: Document | None = None
+
+
+OUTCOME_SENTENCES = {
+    Status.ACCEPTED: _("Votre demande a été acceptée le %(day)s."),
+    Status.PARTIALLY_ACCEPTED: _("Votre demande a été acceptée en partie le %(day)s."),
+    Status.REJECTED: _("Votre demande a été refusée le %(day)s."),
+    Status.ACCEPTED_IMPLICITLY: _(
+        "Sans réponse dans le délai, votre demande est réputée acceptée depuis le %(day)s. "
+        "L'attestation ci-dessous le prouve (article L232-3)."
+    ),
+    Status.REJECTED_IMPLICITLY: _(
+        "Sans réponse dans le délai, votre demande est réputée rejetée depuis le %(day)s."
+    ),
+    Status.CLOSED: _("Votre demande a été traitée et close le %(day)s."),
+    Status.WITHDRAWN: _("Vous avez retiré votre demande le %(day)s."),
+}
+OUTCOME_DOCUMENTS = {
+    Status.ACCEPTED: Document.Kind.DECISION,
+    Status.PARTIALLY_ACCEPTED: Document.Kind.DECISION,
+    Status.REJECTED: Document.Kind.DECISION,
+    Status.ACCEPTED_IMPLICITLY: Document.Kind.ATTESTATION,
+    Status.REJECTED_IMPLICITLY: Document.Kind.REJECTION_NOTICE,
+}
+ENDING_EVENTS = {
+    EventKind.DECISION,
+    EventKind.IMPLICIT_DECISION,
+    EventKind.CLOSED,
+    EventKind.WITHDRAWN,
+}
+
+
+def outcome_of(request: ServiceRequest, documents: list[Document]) -> Outcome | None:
+    """How `request` ended, or None while it is open (one query, for an ended request only)."""
+    from django.utils import formats
+
+    sentence = OUTCOME_SENTENCES.get(request.status)
+    if sentence is None:
+        return None
+    ending = (
+        request.events.filter(kind__in=sorted(ENDING_EVENTS), visibility=EventVisibility.CITIZEN)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    day = request.decided_on or (ending.created_at.date() if ending else None)
+    text = str(sentence) % {"day": formats.date_format(day, "j F Y") if day else "—"}
+    kind = OUTCOME_DOCUMENTS.get(request.status)
+    document = next((d for d in reversed(documents) if kind and d.kind == kind), None)
+    motive = ending.payload.get("motive", "") if ending is not None else ""
+    return Outcome(sentence=text, motive=motive, document=document)
+
+
+@dataclass
 class TrackingPage:
     request: ServiceRequest
     events: list[tuple[Event, str]]
@@ -153,6 +213,7 @@ class TrackingPage:
     messages: list[Message]
     document_request: DocumentRequest | None = None
     history_truncated: bool = False  # older entries left out: link to the whole history
+    outcome: Outcome | None = None
 
     @property
     def may_ask_reasons(self) -> bool:
@@ -193,10 +254,12 @@ def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> Tr
     document_request = None
     if request.status == Status.AWAITING_CITIZEN:
         document_request = request.document_requests.filter(answered_on__isnull=True).first()
+    documents = [d for d in documents if d.message_id is None]
     return TrackingPage(
         request=request,
         events=[(event, describe_event(event)) for event in shown],
-        documents=[d for d in documents if d.message_id is None],
+        documents=documents,
+        outcome=outcome_of(request, documents),
         messages=list(messages),
         document_request=document_request,
         history_truncated=truncated,

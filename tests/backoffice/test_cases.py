@@ -303,3 +303,23 @@ def test_the_case_screen_costs_the_same_queries_whatever_its_history(
     with django_assert_max_num_queries(24):
         response = client.get(reverse("backoffice:case", args=[filed.reference]))
     assert response.status_code == 200
+
+
+def test_the_citizen_reads_the_decision_its_motive_and_downloads_its_letter(client, theo, filed):
+    from service_requests import tracking
+    from service_requests.services import request_decide
+
+    request_decide(
+        request=filed, actor=theo, outcome="partially_accepted", motive="Un seul exemplaire."
+    )
+    session = client.session
+    tracking.grant(session, filed)
+    session.save()
+    page = client.get(reverse("service_requests:tracking", args=[filed.reference]))
+    text = page.content.decode()
+    assert "Votre demande a été acceptée en partie le" in text
+    assert "Un seul exemplaire." in text
+    letter = Document.objects.get(request=filed, kind=Document.Kind.DECISION)
+    link = reverse("service_requests:document", args=[filed.reference, letter.pk])
+    assert f'href="{link}"' in text
+    assert client.get(link)["Content-Type"] == "application/pdf"
