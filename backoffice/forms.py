@@ -123,7 +123,15 @@ class BulkForm(forms.Form):
 class CaseActionForm(forms.Form):
     """Every case action carries the last timeline entry the agent saw (staleness check)."""
 
-    seen_event_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    seen_event_id = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Rechargez la page : elle est incomplète.",
+            "invalid": "Rechargez la page : elle est incomplète.",
+            "min_value": "Rechargez la page : elle est incomplète.",
+        },
+    )
 
 
 class AssignForm(CaseActionForm):

@@ -69,7 +69,15 @@ class AccessLogAdmin(admin.ModelAdmin):
     """The agents' access log, to read: nobody adds, changes or deletes an entry here (the
     database refuses it anyway)."""
 
-    list_display = ["at", "user", "action", "request_reference", "citizen_id", "document_id"]
+    list_display = [
+        "at",
+        "user",
+        "action",
+        "request_reference",
+        "citizen_id",
+        "document_id",
+        "detail",
+    ]
     list_filter = ["action"]
     list_select_related = ["user"]
     search_fields = ["request_reference", "user__email"]

@@ -194,12 +194,15 @@ class AccessLog(models.Model):
         VIEW_REQUEST = "view_request", _("Consultation d'une demande")
         VIEW_CITIZEN = "view_citizen", _("Consultation d'une fiche usager")
         DOWNLOAD_DOCUMENT = "download_document", _("Téléchargement d'un document")
+        SEARCH = "search", _("Recherche de personnes")
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     request_reference = models.CharField(_("demande"), max_length=16, blank=True)
     citizen_id = models.BigIntegerField(_("usager (identifiant)"), null=True, blank=True)
     document_id = models.BigIntegerField(_("document (identifiant)"), null=True, blank=True)
+    # What was searched (a name typed in a queue's search box): a search reads who matches.
+    detail = models.CharField(_("recherche"), max_length=200, blank=True)
     at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
@@ -209,7 +212,7 @@ class AccessLog(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    action__in=["download_document", "view_citizen", "view_request"]
+                    action__in=["download_document", "search", "view_citizen", "view_request"]
                 ),
                 name="accesslog_action_valid",
             ),

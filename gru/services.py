@@ -17,6 +17,7 @@ def access_log_record(
     request_reference: str = "",
     citizen_id: int | None = None,
     document_id: int | None = None,
+    detail: str = "",
 ):
     """Record that an agent read personal data (CNIL's guidance): in the same request as the
     read, so that no read goes unrecorded. Append-only (a database trigger)."""
@@ -28,4 +29,5 @@ def access_log_record(
         request_reference=request_reference,
         citizen_id=citizen_id,
         document_id=document_id,
+        detail=detail[:200],
     )

@@ -8,12 +8,14 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from citizens.models import Channel
 from forms_builder.engine import FormRun
 from forms_builder.models import SilenceRule
 from gru.models import Team, User
 from service_requests import lifecycle
 from service_requests.deadlines import explain_decision_date
 from service_requests.models import (
+    OPEN_STATES,
     PUBLIC_STATUS,
     Document,
     DocumentRequest,
@@ -31,12 +33,14 @@ OUTCOME_WORDS = {
     "partially_accepted": "acceptée en partie",
     "rejected": "refusée",
 }
+CHANNELS = dict(Channel.choices)
 DUE_REASONS = {
     "documents_requested": "pièces demandées",
     "documents_received": "pièces reçues",
     "completed": "dossier complet",
     "recomputed": "recalcul",
     "checked": "vérification par le minuteur",
+    "reopened": "demande rouverte",
 }
 
 
@@ -58,7 +62,7 @@ def describe_for_agent(event: Event) -> str:
     p, kind = event.payload, event.kind
     texts = {
         EventKind.SUBMITTED: lambda: (
-            f"Demande déposée (canal : {p.get('channel', '')})"
+            f"Demande déposée (canal : {CHANNELS.get(p.get('channel'), p.get('channel', ''))})"
             + (", saisie pour le compte de l'usager" if p.get("filed_on_behalf") else "")
             + "."
         ),
@@ -86,8 +90,12 @@ def describe_for_agent(event: Event) -> str:
             + (", après la date limite." if p.get("late") else ".")
         ),
         EventKind.DUE_DATE_CHANGED: lambda: (
-            f"Échéance déplacée du {_day(p.get('from'))} au {_day(p.get('to'))} "
-            f"({DUE_REASONS.get(p.get('reason'), p.get('reason', ''))})."
+            (
+                f"Échéance déplacée du {_day(p.get('from'))} au {_day(p.get('to'))} "
+                if p.get("to")
+                else f"Plus de date de décision implicite (au lieu du {_day(p.get('from'))}) "
+            )
+            + f"({DUE_REASONS.get(p.get('reason'), p.get('reason', ''))})."
         ),
         EventKind.REMINDER: lambda: (
             f"Rappel envoyé à {p.get('to', '')} : décision implicite le {_day(p.get('due_on'))}."
@@ -186,6 +194,11 @@ def case_screen(request: ServiceRequest, *, allowed: frozenset[str]) -> CaseScre
     if version.silence_rule == SilenceRule.NONE:
         steps = [
             "Pas de décision implicite : cette démarche appelle une réponse, pas une décision."
+        ]
+    elif request.implicit_decision_triggered_at is not None and request.status in OPEN_STATES:
+        steps = [
+            "Demande rouverte après sa décision : la règle de silence a joué une fois, il n'y "
+            "aura pas de nouvelle décision implicite."
         ]
     colleagues, teams = [], []
     if "assign" in allowed and request.team_id:

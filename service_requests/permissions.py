@@ -132,6 +132,8 @@ def _state_allows(name: str, request: ServiceRequest) -> bool:
         return lifecycle.closes_without_decision(request)
     if name in DECISIONS:  # a question or a report is answered, not decided
         return not lifecycle.closes_without_decision(request)
+    if name in ("ask_documents", "mark_complete"):  # pieces and completeness (L114-5) are
+        return not lifecycle.closes_without_decision(request)  # about a decision to come
     if name == "reopen":  # an acceptance created rights (services.decisions.request_reopen)
         return request.status not in (Status.ACCEPTED, Status.ACCEPTED_IMPLICITLY)
     return True

@@ -14,11 +14,16 @@ def decision_date_of(
     """The day the request's implicit decision holds, from its receipt, the silence rule and
     delay of the form version it was filed under, and its documents requests: the one call of
     `deadlines.implicit_decision_date` that every stored date comes from. None for a draft, a
-    procedure without implicit decision, or an acceptance clock waiting for pieces.
+    procedure without implicit decision, an acceptance clock waiting for pieces, or a request
+    reopened after its decision.
 
     `document_requests` spares a query when the caller already loaded them (the sweep does, a
     batch at a time)."""
     if request.received_on is None:
+        return None
+    if request.implicit_decision_triggered_at is not None:
+        # Reopened after a decision (services.decisions.request_reopen): the silence rule
+        # played once, no second implicit decision.
         return None
     if document_requests is None:
         document_requests = request.document_requests.all()

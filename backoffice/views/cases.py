@@ -90,7 +90,7 @@ def _allowed(user, service_request) -> frozenset[str]:
 
 
 def _form(action: str, screen, data=None, files=None):
-    kwargs = {"prefix": action, "initial": {"seen_event_id": screen.last_event_id}}
+    kwargs = {"prefix": action, "initial": {"seen_event_id": screen.last_event_id or 0}}
     if action == "assign":
         kwargs["members"] = User.objects.filter(pk__in=[u.pk for u in screen.colleagues])
     if action == "transfer":
@@ -117,7 +117,15 @@ def _form(action: str, screen, data=None, files=None):
 
 
 def _render(request, service_request, *, status=200, bound=None, stale=None):
+    """The case screen, whatever the answer (a refused action shows it too): each showing is
+    a read of personal data, recorded."""
     user = request.user
+    access_log_record(
+        user=user,
+        action=AccessLog.Action.VIEW_REQUEST,
+        request_reference=service_request.reference,
+        citizen_id=service_request.citizen_id,
+    )
     allowed = _allowed(user, service_request)
     screen = case_screen(service_request, allowed=allowed)
     action_forms = {
@@ -140,14 +148,7 @@ def _render(request, service_request, *, status=200, bound=None, stale=None):
 
 @agent_required
 def case(request, reference: str):
-    service_request = _case(request.user, reference)
-    access_log_record(
-        user=request.user,
-        action=AccessLog.Action.VIEW_REQUEST,
-        request_reference=service_request.reference,
-        citizen_id=service_request.citizen_id,
-    )
-    return _render(request, service_request)
+    return _render(request, _case(request.user, reference))
 
 
 def _perform(action: str, service_request, user, data: dict):
@@ -170,7 +171,7 @@ def _perform(action: str, service_request, user, data: dict):
             **common, pieces=data["pieces"], answer_deadline=data["answer_deadline"], **seen
         )
     elif action == "receive_documents":
-        services.request_receive_documents(**common)
+        services.request_receive_documents(**common, **seen)
     elif action == "mark_complete":
         services.request_mark_complete(**common, completed_on=data.get("completed_on"), **seen)
     elif action == "message":
@@ -197,11 +198,20 @@ def act(request, reference: str, action: str):
         raise Http404
     allowed = _allowed(user, service_request)
     if action not in allowed:
-        messages.error(
-            request,
-            "Cette action n'est pas possible : votre rôle ne le permet pas sur cette demande, "
-            "ou son état a changé.",
-        )
+        if not service_request.is_open and action not in ("message", "note"):
+            when = service_request.decided_on
+            messages.error(
+                request,
+                f"Cette demande est déjà {service_request.get_status_display().lower()}"
+                + (f" (le {when:%d/%m/%Y})" if when else "")
+                + " : cette action n'est plus possible.",
+            )
+        else:
+            messages.error(
+                request,
+                "Cette action n'est pas possible : votre rôle ne le permet pas sur cette "
+                "demande, ou son état a changé.",
+            )
         return _render(request, service_request, status=403)
     screen = case_screen(service_request, allowed=allowed)
     form = _form(action, screen, request.POST, request.FILES)
@@ -210,8 +220,14 @@ def act(request, reference: str, action: str):
     try:
         _perform(action, service_request, user, form.cleaned_data)
     except StaleRequest as stale:
+        # The agent's text is kept, now marked as having seen the changes: once read, the
+        # same button sends it.
         fresh = _case(user, reference)
-        return _render(request, fresh, status=409, stale=stale)
+        data = request.POST.copy()
+        data[f"{action}-seen_event_id"] = str(stale.changes[-1].pk)
+        kept = _form(action, case_screen(fresh, allowed=_allowed(user, fresh)), data, request.FILES)
+        kept.is_valid()
+        return _render(request, fresh, status=409, stale=stale, bound=kept)
     except UploadsRefused as refused:
         for error in refused.by_field.get("files", []):
             form.add_error("files", error)

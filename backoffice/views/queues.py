@@ -17,9 +17,11 @@ from backoffice.forms import BulkForm, QueueFilterForm, SavedViewForm
 from backoffice.models import SavedView
 from backoffice.views.common import error_summary, render_agent
 from forms_builder.models import Procedure
-from gru.models import Team, User
+from gru.models import AccessLog, Team, User
+from gru.services import access_log_record
 from service_requests import queues
 from service_requests.cases import team_members
+from service_requests.lifecycle import FRONT_DESK, TEAM_MANAGER
 from service_requests.permissions import allowed_actions, scope_of, visible_requests
 from service_requests.services import TransitionRefused, request_assign, request_transfer
 
@@ -55,7 +57,12 @@ def queue(request, slug: str):
         visible_requests(user), team_id=team.pk, user_id=user.pk, filters=filters, today=today
     )
     page = Paginator(rows, queues.PAGE_SIZE).get_page(request.GET.get("page"))
-    works_here = team.pk in scope_of(user).case_team_ids
+    if filters.q:  # a search by name reads who matches: recorded for the DPO
+        access_log_record(user=user, action=AccessLog.Action.SEARCH, detail=filters.q)
+    scope = scope_of(user)
+    works_here = team.pk in scope.case_team_ids or (
+        FRONT_DESK in scope.roles_by_team.get(team.pk, frozenset())
+    )
     context = {
         "team": team,
         "form": form,
@@ -65,6 +72,7 @@ def queue(request, slug: str):
         "saved_views": list(SavedView.objects.filter(user=user, team=team)),
         "save_form": SavedViewForm(initial={"query": _query_of(form)}),
         "works_here": works_here,
+        "is_manager": TEAM_MANAGER in scope.roles_by_team.get(team.pk, frozenset()),
         "bulk_members": [m for m in members if m != user],
         "bulk_teams": list(Team.objects.filter(is_active=True).exclude(pk=team.pk)),
         "error_summary": error_summary(form),

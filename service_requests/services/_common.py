@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from gru.models import User
-from service_requests.errors import StaleRequest
+from service_requests.errors import StaleRequest, TransitionRefused
 from service_requests.lifecycle import check_payload
 from service_requests.models import Document, Event, ServiceRequest
 
@@ -36,6 +36,9 @@ def check_fresh(locked: ServiceRequest, seen_event_id: int | None) -> None:
     changes = list(
         locked.events.filter(pk__gt=seen_event_id).select_related("actor").order_by("id")
     )
+    if seen_event_id and not locked.events.filter(pk=seen_event_id).exists():
+        # Not an entry of this request's timeline: a forged or mangled form, not a screen.
+        raise TransitionRefused("Rechargez la page de la demande avant d'agir.")
     if changes:
         raise StaleRequest(
             "Cette demande a changé depuis que vous l'avez ouverte : voici ce qui s'est passé. "

@@ -23,7 +23,11 @@ from service_requests.models import (
     TeamTask,
 )
 from service_requests.services._common import after_commit, check_fresh, lock, record
-from service_requests.services.due_dates import due_date_changed_event, move_decision_due
+from service_requests.services.due_dates import (
+    due_date_changed_event,
+    move_decision_due,
+    store_decision_due,
+)
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.letters import decision_letter_store
 from service_requests.services.notifications import notify_citizen_on_commit
@@ -154,6 +158,7 @@ def request_reopen(
             payload={"reason": reason},
             fields=("decided_on", "implicit_decision_triggered_at"),
         )
+        store_decision_due(locked, actor=actor, reason="reopened")  # no date any more
         notify_citizen_on_commit(event)
     return locked
 

@@ -142,12 +142,14 @@ def request_receive_documents(
     request: ServiceRequest,
     actor: User | None = None,
     answered_on: date | None = None,
+    seen_event_id: int | None = None,
 ) -> ServiceRequest:
     """The pieces asked arrived on `answered_on` (today by default; earlier for a letter entered
     late): the request goes back to instruction and its clock restarts or resumes. `actor` is
     the agent who records them, or None when the citizen sends them online."""
     with transaction.atomic():
         locked = lock(request)
+        check_fresh(locked, seen_event_id)
         today = timezone.localdate()
         document_request = open_document_request(locked)
         if locked.status != Status.AWAITING_CITIZEN or document_request is None:

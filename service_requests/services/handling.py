@@ -12,6 +12,7 @@ from django.db import transaction
 from gru.models import Membership, Team, User
 from service_requests import lifecycle
 from service_requests.models import OPEN_STATES, Event, ServiceRequest, Status
+from service_requests.permissions import ANSWERERS
 from service_requests.routing import route, routed_payload
 from service_requests.services._common import check_fresh, lock, record
 from service_requests.services.agent_notifications import agents_notify_of_event
@@ -39,11 +40,12 @@ def _checked_text(text: str, *, empty: str, limit: int) -> str:
 
 
 def may_work_on(user: User, team: Team | None) -> bool:
-    """Whether `user` instructs in `team` (the assignee of its requests must)."""
+    """Whether `user` answers the requests of `team` (the assignee of its requests must): its
+    instructors, managers and front desk agents (permissions.ANSWERERS)."""
     if team is None:
         return False
     return Membership.objects.filter(
-        user=user, team=team, role__in=sorted(lifecycle.CASE_WORKERS), user__is_active=True
+        user=user, team=team, role__in=sorted(ANSWERERS), user__is_active=True
     ).exists()
 
 
@@ -62,8 +64,9 @@ def request_assign(
         _open(locked)
         if assignee is not None and not may_work_on(assignee, locked.team):
             raise ValidationError(
-                f"{assignee.get_full_name() or assignee.email} n'instruit pas pour l'équipe "
-                f"{locked.team.name if locked.team else ''} : choisissez un de ses membres."
+                f"{assignee.get_full_name() or assignee.email} ne traite pas les demandes de "
+                f"l'équipe {locked.team.name if locked.team else ''} : choisissez un de ses "
+                "membres."
             )
         if assignee is None and locked.assignee_id is None:
             raise TransitionRefused("Cette demande n'est attribuée à personne.")

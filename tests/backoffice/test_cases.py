@@ -62,8 +62,10 @@ def filed(team):
 
 
 def act(client, request, action, data=None, **extra):
+    """POST an action as the case screen does: with the last timeline entry it showed."""
+    data = {"seen_event_id": last_event_id(request) or 0, **(data or {})}
     url = reverse("backoffice:case_action", args=[request.reference, action])
-    return client.post(url, {f"{action}-{k}": v for k, v in (data or {}).items()}, **extra)
+    return client.post(url, {f"{action}-{k}": v for k, v in data.items()}, **extra)
 
 
 def last_event_id(request):
@@ -72,7 +74,8 @@ def last_event_id(request):
 
 def test_take_assigns_and_starts_instruction(client, theo, filed):
     client.force_login(theo)
-    response = act(client, filed, "take", {"seen_event_id": ""})
+    assert act(client, filed, "take", {"seen_event_id": ""}).status_code == 400  # forged
+    response = act(client, filed, "take")
     assert response.status_code == 302
     filed.refresh_from_db()
     assert (filed.assignee, filed.status) == (theo, Status.IN_REVIEW)
@@ -323,3 +326,81 @@ def test_the_citizen_reads_the_decision_its_motive_and_downloads_its_letter(clie
     link = reverse("service_requests:document", args=[filed.reference, letter.pk])
     assert f'href="{link}"' in text
     assert client.get(link)["Content-Type"] == "application/pdf"
+
+
+def test_every_showing_of_the_case_is_logged_even_a_refused_action(client, theo, filed):
+    client.force_login(theo)
+    act(client, filed, "reopen", {"reason": "x"})  # not offered to an instructor: 403
+    act(client, filed, "note", {"text": ""})  # invalid: 400
+    assert AccessLog.objects.filter(user=theo, request_reference=filed.reference).count() == 2
+
+
+def test_a_forged_last_event_is_refused(client, theo, filed, team):
+    other = ServiceRequestFactory(form_version=filed.form_version, team=team)
+    from service_requests.services import request_add_note
+
+    foreign = request_add_note(request=other, actor=theo, text="Autre dossier.")
+    client.force_login(theo)
+    response = act(client, filed, "take", {"seen_event_id": foreign.pk})
+    assert response.status_code == 409
+    assert "Rechargez la page de la demande avant d&#x27;agir." in response.content.decode()
+    filed.refresh_from_db()
+    assert filed.assignee is None
+
+
+def test_a_stale_screen_keeps_what_the_agent_typed(client, team, theo, filed):
+    seen = last_event_id(filed) or 0
+    other = agent(team, first_name="Sophie", last_name="Lemaître")
+    from service_requests.services import request_add_note
+
+    request_add_note(request=filed, actor=other, text="Je l'ai eue au téléphone.")
+    client.force_login(theo)
+    response = act(
+        client,
+        filed,
+        "decide",
+        {"outcome": "reject", "motive": "Hors délai.", "seen_event_id": seen},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Hors délai." in page  # the motive is still in its field
+    assert f'value="{last_event_id(filed)}"' in page  # marked as having seen the note
+
+
+def test_reopening_leaves_no_past_implicit_decision_date(client, team, filed):
+    from service_requests.services import request_decide
+
+    manager = agent(team, role=Role.TEAM_MANAGER)
+    request_decide(request=filed, actor=manager, outcome="rejected", motive="Incomplet.")
+    client.force_login(manager)
+    assert act(client, filed, "reopen", {"reason": "Recours gracieux."}).status_code == 302
+    filed.refresh_from_db()
+    assert (filed.status, filed.decided_on, filed.decision_due_on) == (
+        Status.IN_REVIEW,
+        None,
+        None,
+    )
+    page = client.get(reverse("backoffice:case", args=[filed.reference])).content.decode()
+    assert "pas de nouvelle décision implicite" in page
+
+
+def test_the_front_desk_takes_a_question_of_its_own_team(client):
+    desk = TeamFactory(name="Accueil", slug="accueil")
+    amelie = agent(desk, role=Role.FRONT_DESK)
+    question = ProcedureFactory(
+        default_team=desk, kind="information", silence_rule="none", silence_delay=""
+    )
+    request = ServiceRequestFactory(form_version=FormVersionFactory(procedure=question), team=desk)
+    client.force_login(amelie)
+    assert act(client, request, "take").status_code == 302
+    request.refresh_from_db()
+    assert request.assignee == amelie
+    response = act(client, request, "close", {"closure": "answered", "motive": "Répondu."})
+    assert response.status_code == 302
+
+
+def test_a_search_by_name_in_a_queue_is_logged(client, theo, filed):
+    client.force_login(theo)
+    client.get(reverse("backoffice:queue", args=["voirie"]) + "?q=Garnier")
+    entry = AccessLog.objects.get(action=AccessLog.Action.SEARCH)
+    assert (entry.user, entry.detail) == (theo, "Garnier")

@@ -69,7 +69,8 @@ def expected(role: str, own_team: bool, status: str, kind: str, assigned_to: str
         if status in REOPENABLE:
             allowed.add("reopen")
     if kind == Procedure.Kind.REPORT and status in OPEN:
-        allowed = (allowed - DECIDE) | {"close"}
+        # Answered, not decided; no pieces asked under L114-5 for a decision to come.
+        allowed = (allowed - DECIDE - {"ask_documents", "mark_complete"}) | {"close"}
     if assigned_to == "me":
         allowed.discard("take")
     if status in OPEN and (
@@ -223,7 +224,9 @@ def test_case_screen_and_action_answers_by_role(client, world, role):
         got.append(client.get(reverse("backoffice:case", args=[request.reference])).status_code)
     for request in (own, other):
         url = reverse("backoffice:case_action", args=[request.reference, "note"])
-        got.append(client.post(url, {"note-text": "Appelé ce matin."}).status_code)
+        seen = request.events.order_by("-id").values_list("id", flat=True).first() or 0
+        data = {"note-text": "Appelé ce matin.", "note-seen_event_id": seen}
+        got.append(client.post(url, data).status_code)
     assert tuple(got) == HTTP[role]
     notes = own.events.filter(kind="note").count() + other.events.filter(kind="note").count()
     assert notes == sum(1 for status in HTTP[role][2:] if status == 302)

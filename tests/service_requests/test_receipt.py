@@ -39,6 +39,7 @@ from tests.service_requests.test_submit import (
     demo_version,
     stored_photo,
     submit,
+    under_rejection,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
@@ -164,7 +165,9 @@ def test_receipt_of_a_request_that_silence_accepts():
 
 def test_receipt_of_a_request_that_silence_rejects(settings):
     settings.GRU_ADMINISTRATIVE_COURT = "le tribunal administratif de Démo-sur-Loire"
-    request = filed("demande-information", QUESTION)
+    # The question's form under a rejection rule (a question itself has none, LEGAL.md §1).
+    with time_machine.travel(FILED_AT), TestCase.captureOnCommitCallbacks(execute=True):
+        request = submit(under_rejection("demande-information"), QUESTION).request
     text = text_of(receipt_of(request))
     assert_mentions(
         text,

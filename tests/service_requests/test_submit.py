@@ -272,7 +272,7 @@ def test_a_reference_drawn_twice_is_drawn_again(monkeypatch):
     assert submit(version, SIGNALEMENT).request.reference == "ZZZZ-0000"
 
 
-def _under_rejection(slug: str) -> FormVersion:
+def under_rejection(slug: str) -> FormVersion:
     """The demo's form of `slug` under a silence-means-rejection rule of two months."""
     form = demo_version(slug)
     procedure = ProcedureFactory(
@@ -286,7 +286,7 @@ def _under_rejection(slug: str) -> FormVersion:
     [("acte-etat-civil", ACTE), ("demande-information", None)],
 )
 def test_the_decision_date_comes_from_the_deadline_engine(slug, answers):
-    version = demo_version(slug) if answers is not None else _under_rejection(slug)
+    version = demo_version(slug) if answers is not None else under_rejection(slug)
     if answers is None:  # an SVR: the question's form, under a rejection rule
         answers = {
             "sujet": "urbanisme",
