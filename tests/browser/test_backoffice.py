@@ -190,7 +190,7 @@ def test_the_other_roles_land_on_their_page(
     heading = {
         "official": "Tableaux de bord",
         "dpo": "Journal des accès des agents",
-        "front_desk": "Les files des équipes (consultation)",
+        "front_desk": "Les files des équipes",
     }[role]
     assert page.get_by_role("heading", name=heading).is_visible()
     check_page(page, assert_accessible_all, csp_violations)
