@@ -5,7 +5,7 @@ from datetime import date
 
 from forms_builder.texts import describe_delay
 from service_requests.deadlines import implicit_decision_date
-from service_requests.models import DocumentRequest, ServiceRequest
+from service_requests.models import OPEN_STATES, DocumentRequest, ServiceRequest
 
 
 def decision_date_of(
@@ -21,7 +21,7 @@ def decision_date_of(
     batch at a time)."""
     if request.received_on is None:
         return None
-    if request.implicit_decision_triggered_at is not None:
+    if request.implicit_decision_triggered_at is not None and request.status in OPEN_STATES:
         # Reopened after a decision (services.decisions.request_reopen): the silence rule
         # played once, no second implicit decision.
         return None
