@@ -194,3 +194,18 @@ def test_the_other_roles_land_on_their_page(
     }[role]
     assert page.get_by_role("heading", name=heading).is_visible()
     check_page(page, assert_accessible_all, csp_violations)
+
+
+def test_the_notification_preferences_page(
+    live_server, page, assert_accessible_all, csp_violations
+):
+    version = demo_version("acte-etat-civil")
+    user = verified_user(first_name="Inès", last_name="Da Silva")
+    MembershipFactory(
+        user=user, team=version.procedure.default_team, role=Membership.Role.TEAM_MANAGER
+    )
+    TOTP.activate(user, SECRET)
+    sign_in_with_totp(page, live_server, user)
+    click(page, "Mes notifications", role="link")
+    assert page.get_by_role("heading", level=1).is_visible()
+    check_page(page, assert_accessible_all, csp_violations)
