@@ -132,6 +132,17 @@ def notify_reasons_requested(task_id: int) -> None:
     services.task_notify_reasons_requested(task_id=task_id)
 
 
+@shared_task(
+    name="service_requests.tasks.tell_team_withdrawn",
+    autoretry_for=MAIL_TRANSIENT,
+    soft_time_limit=60,
+    time_limit=90,
+    **RETRY,
+)
+def tell_team_withdrawn(event_id: int) -> None:
+    services.request_tell_team_withdrawn(event_id=event_id)
+
+
 # Filing
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("suivi/<str:reference>/motifs/", tracking.ask_reasons, name="ask_reasons"),
     path("suivi/<str:reference>/pieces/", tracking.send_documents, name="send_documents"),
     path("suivi/<str:reference>/avis/", tracking.answer_satisfaction, name="satisfaction"),
+    path("suivi/<str:reference>/retrait/", tracking.withdraw, name="withdraw"),
     path("suivi/<str:reference>/<str:token>/", tracking.secret_link, name="secret_link"),
     # Filing a démarche: under /demarches/, but forms_builder imports no other app. The fixed
     # steps come before "<page_id>/" (page ids are lower-case letters, digits and "_").

@@ -28,6 +28,7 @@ from service_requests.services.notices import (
     request_deliver_implicit_decision,
     request_issue_implicit_decision_document,
     request_send_decision_reminder,
+    request_tell_team_withdrawn,
     request_warn_draft_expiry,
     task_notify_reasons_requested,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "request_reroute",
     "request_send_decision_reminder",
     "request_start_review",
+    "request_tell_team_withdrawn",
     "request_transfer",
     "request_warn_draft_expiry",
     "request_withdraw",

@@ -183,6 +183,11 @@ def request_withdraw(
             locked, "withdraw", actor=actor, payload={"reason": reason, "by": by}
         )
         notify_citizen_on_commit(event)
+        if by == "citizen":  # the team is told; an agent who records it knows already
+            from service_requests import tasks
+
+            event_id = event.pk
+            after_commit(lambda: tasks.tell_team_withdrawn.delay(event_id))
     return locked
 
 

@@ -252,3 +252,27 @@ def task_notify_reasons_requested(*, task_id: int) -> None:
     context = _letter_context(task.request) | {"task": task}
     message = _message("reasons_requested", context, task.team.email)
     _send_once(task.request, NotificationSent.Kind.REASONS_REQUESTED, task.due_on, message)
+
+
+def request_tell_team_withdrawn(*, event_id: int) -> bool:
+    """Tell the assignee (else the team) that the citizen withdrew the request: nothing left to
+    instruct. Sent once, from the withdrawal's commit."""
+    from django.urls import reverse
+
+    event = (
+        Event.objects.select_related(
+            "request__procedure", "request__form_version", "request__team", "request__assignee"
+        )
+        .filter(pk=event_id, kind=Event.Kind.WITHDRAWN)
+        .first()
+    )
+    if event is None:
+        return False
+    request = event.request
+    context = _letter_context(request) | {
+        "event": event,
+        "reason": event.payload.get("reason", ""),
+        "case_url": settings.SITE_URL + reverse("backoffice:case", args=[request.reference]),
+    }
+    _message("withdrawn_team", context, agent_email_of(request)).send()
+    return True

@@ -18,7 +18,7 @@ from forms_builder.uploads import formats_label
 from gru.ratelimit import allow, client_ip
 from service_requests import tracking
 from service_requests.models import DocumentRequest, SatisfactionAnswer, ServiceRequest
-from service_requests.services.decisions import request_ask_reasons
+from service_requests.services.decisions import request_ask_reasons, request_withdraw
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.messages import (
     ATTACHMENT_KINDS,
@@ -376,3 +376,46 @@ def ask_reasons(request, reference: str):
             % {"day": day},
         )
     return redirect("service_requests:tracking", reference=service_request.reference)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Pourquoi la retirez-vous ?"),
+        help_text=_("Le service le lira ; vous pouvez ne rien écrire."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def withdraw(request, reference: str):
+    """The citizen withdraws their open request, after a confirmation page; the team is told."""
+    service_request = _granted(request, reference)
+    back = redirect("service_requests:tracking", reference=service_request.reference)
+    if not service_request.is_open:
+        flash.error(
+            request, _("Cette demande n'est plus en cours : elle ne peut plus être retirée.")
+        )
+        return back
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actor = request.user if request.user.is_authenticated else None
+        try:
+            request_withdraw(
+                request=service_request,
+                actor=actor,
+                reason=form.cleaned_data["reason"],
+                by="citizen",
+            )
+        except TransitionRefused as refusal:
+            flash.error(request, str(refusal))
+        else:
+            flash.success(request, _("Votre demande est retirée. Le service en est informé."))
+        return back
+    context = {
+        "service_request": service_request,
+        "form": form,
+        "error_summary": _error_summary(form),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "service_requests/tracking/withdraw.html", context, status=status)

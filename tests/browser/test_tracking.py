@@ -104,3 +104,18 @@ def test_the_satisfaction_question(live_server, page, assert_accessible, csp_vio
     check_page(page, assert_accessible, csp_violations)
     answer = SatisfactionAnswer.objects.get()
     assert (answer.rating, answer.comment) == (4, "Rapide.")
+
+
+def test_withdrawing_a_request(live_server, page, assert_accessible, csp_violations):
+    request = ServiceRequestFactory(contact_email="lea.durand@exemple.fr")
+    open_with_secret_link(page, live_server, request)
+    click(page, "Retirer ma demande", role="link")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Retirer la demande")
+    check_page(page, assert_accessible, csp_violations)
+    page.get_by_label("Pourquoi la retirez-vous ?").fill("Plus nécessaire.")
+    click(page, "Confirmer le retrait")
+    assert "Votre demande est retirée." in page.content()
+    assert page.get_by_role("heading", name="Suite donnée").is_visible()
+    check_page(page, assert_accessible, csp_violations)
+    request.refresh_from_db()
+    assert request.status == Status.WITHDRAWN
