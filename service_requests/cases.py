@@ -21,7 +21,6 @@ from service_requests.models import (
     DocumentRequest,
     Event,
     EventKind,
-    EventVisibility,
     Message,
     ServiceRequest,
     Status,
@@ -154,14 +153,6 @@ class CaseScreen:
     def public_status(self):
         return PUBLIC_STATUS.get(self.request.status)
 
-    @property
-    def transitions(self) -> list[lifecycle.Transition]:
-        return [t for t in lifecycle.TRANSITIONS.values() if t.name in self.allowed]
-
-    @property
-    def has_decision_actions(self) -> bool:
-        return bool(self.allowed & {"accept", "accept_partially", "reject", "close"})
-
 
 def case_queryset(requests: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
     return requests.select_related(
@@ -219,10 +210,6 @@ def case_screen(request: ServiceRequest, *, allowed: frozenset[str]) -> CaseScre
         colleagues=colleagues,
         teams=teams,
     )
-
-
-def is_internal(event: Event) -> bool:
-    return event.visibility == EventVisibility.INTERNAL
 
 
 def team_members(team_id: int) -> list[User]:

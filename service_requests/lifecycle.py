@@ -272,8 +272,3 @@ def change_status(
         locked.save(update_fields=["status", *fields, "updated_at"])
         event.save()
     return event
-
-
-def available(status: str, roles: frozenset[str] | set[str]) -> list[Transition]:
-    """The transitions one of `roles` may take from `status`, in declaration order."""
-    return [t for t in TRANSITIONS.values() if t.allows(status) and t.who & set(roles)]

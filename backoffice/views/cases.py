@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from backoffice import forms as bo
 from backoffice.access import agent_required
-from backoffice.views.common import error_summary, render_agent
+from backoffice.views.common import render_agent
+from gru.forms import error_summary
 from gru.models import AccessLog, Team, User
 from gru.services import access_log_record
-from service_requests import services
+from service_requests import lifecycle, services
 from service_requests.cases import case_queryset, case_screen
 from service_requests.identifiers import normalise_reference
 from service_requests.permissions import allowed_actions, visible_requests
@@ -98,12 +99,8 @@ def _form(action: str, screen, data=None, files=None):
     form = FORMS[action](data, files, **kwargs)
     if action == "decide":
         choices = [
-            (name, label)
-            for name, label in (
-                ("accept", "Accepter"),
-                ("accept_partially", "Accepter en partie"),
-                ("reject", "Refuser"),
-            )
+            (name, lifecycle.transition(name).label)
+            for name in DECISION_OUTCOMES
             if name in screen.allowed
         ]
         form.fields["outcome"] = bo.forms.ChoiceField(

@@ -17,20 +17,3 @@ def render_agent(request, template: str, context: dict, *, status: int = 200):
         memberships = agent_memberships(request.user)
     context = {"agent_memberships": memberships, **context}
     return render(request, template, context, status=status)
-
-
-def error_summary(*forms_) -> list[dict]:
-    """One link per error, to its field, for the summary at the top of the page (RGAA)."""
-    summary = []
-    for form in forms_:
-        if form is None or not form.is_bound:
-            continue
-        for name, messages in form.errors.items():
-            if name in form.fields and not form.fields[name].widget.is_hidden:
-                target = form[name].auto_id
-                if form.fields[name].widget.use_fieldset:
-                    target = f"{target}_0"  # the first radio of a group
-            else:
-                target = f"action-{form.prefix}" if form.prefix else "contenu"
-            summary.extend({"message": message, "target": target} for message in messages)
-    return summary

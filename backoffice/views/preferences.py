@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 from backoffice.access import agent_required
-from backoffice.views.common import error_summary, render_agent
+from backoffice.views.common import render_agent
+from gru.forms import error_summary
 from service_requests.models import AgentNotificationDelivery, AgentNotificationKind
 from service_requests.services.agent_notifications import (
     LEGAL_ALERT,

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from backoffice.access import agent_required
 from backoffice.forms import BulkForm, QueueFilterForm, SavedViewForm
 from backoffice.models import SavedView
-from backoffice.views.common import error_summary, render_agent
+from backoffice.views.common import render_agent
 from forms_builder.models import Procedure
+from gru.forms import error_summary
 from gru.models import AccessLog, Team, User
 from gru.services import access_log_record
 from service_requests import queues

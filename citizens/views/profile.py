@@ -10,15 +10,7 @@ from citizens import selectors
 from citizens.forms import ProfileForm
 from citizens.services import citizen_get_or_create_for_user, citizen_update_profile
 from gru.accounts import is_agent
-
-
-def _error_summary(form: ProfileForm) -> list[dict]:
-    return [
-        {"message": message, "target": form[name].auto_id}
-        for name, messages in form.errors.items()
-        if name in form.fields
-        for message in messages
-    ]
+from gru.forms import error_summary
 
 
 @login_required
@@ -40,7 +32,7 @@ def profile(request):
     context = {
         "citizen": citizen,
         "form": form,
-        "error_summary": _error_summary(form) if form.is_bound else [],
+        "error_summary": error_summary(form) if form.is_bound else [],
         "certified": bool(certified),
         "identity_lines": selectors.identity_lines(citizen) if certified else [],
         "representations": list(selectors.representations_of(citizen)),

@@ -35,6 +35,7 @@ from citizens.selectors import is_certified
 from forms_builder import selectors as catalogue
 from forms_builder.engine import FormRun, IncompleteForm
 from forms_builder.models import Procedure
+from gru.forms import error_summary
 from gru.phones import clean_phone
 from service_requests import drafts, tracking
 from service_requests.drafts import REVIEW, Filing
@@ -420,15 +421,6 @@ class ContactForm(forms.Form):
         return cleaned
 
 
-def _error_summary(form: forms.Form) -> list[dict]:
-    return [
-        {"message": message, "target": form[name].auto_id}
-        for name, messages in form.errors.items()
-        if name in form.fields
-        for message in messages
-    ]
-
-
 def contact(request, slug: str):
     procedure = _procedure(slug)
     if (refusal := _gate(request, procedure)) is not None:
@@ -469,7 +461,7 @@ def contact(request, slug: str):
     context = {
         "procedure": procedure,
         "form": form,
-        "error_summary": _error_summary(form) if form.is_bound else [],
+        "error_summary": error_summary(form) if form.is_bound else [],
         "login_url": _login_url(here),
         "review_url": _page_url(procedure, REVIEW),
     }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from forms_builder.uploads import formats_label
+from gru.forms import error_summary
 from gru.ratelimit import allow, client_ip
 from service_requests import tracking
 from service_requests.models import DocumentRequest, SatisfactionAnswer, ServiceRequest
@@ -196,17 +197,6 @@ def _granted(request, reference: str) -> ServiceRequest:
     return found
 
 
-def _error_summary(*forms_: forms.Form) -> list[dict]:
-    return [
-        {"message": message, "target": form[name].auto_id}
-        for form in forms_
-        if form is not None and form.is_bound
-        for name, messages in form.errors.items()
-        if name in form.fields
-        for message in messages
-    ]
-
-
 def _render_page(request, service_request: ServiceRequest, *, status: int = 200, **forms_):
     whole = request.GET.get("historique") == "tout"
     page = tracking.tracking_page(service_request, whole_history=whole)
@@ -225,7 +215,7 @@ def _render_page(request, service_request: ServiceRequest, *, status: int = 200,
         "satisfaction_form": satisfaction_form,
         "whole_history": whole,
         "opened_by_secret": tracking.granted_by_secret(request.session, service_request),
-        "error_summary": _error_summary(message_form, documents_form, satisfaction_form),
+        "error_summary": error_summary(message_form, documents_form, satisfaction_form),
     }
     response = render(request, "service_requests/tracking_request.html", context, status=status)
     if request.method == "GET":
@@ -415,7 +405,7 @@ def withdraw(request, reference: str):
     context = {
         "service_request": service_request,
         "form": form,
-        "error_summary": _error_summary(form),
+        "error_summary": error_summary(form),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "service_requests/tracking/withdraw.html", context, status=status)

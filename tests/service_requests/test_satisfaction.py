@@ -121,7 +121,7 @@ def test_marks_outside_1_to_5_are_refused_next_to_the_field(client, closed, rati
     html = response.content.decode()
     assert '<ul class="field__errors" id="id_rating_error">' in html
     assert 'aria-describedby="id_rating_error"' in html  # on the fieldset
-    assert 'href="#id_rating"' in html  # the error summary
+    assert 'href="#id_rating_0"' in html  # the error summary, to the first mark
     assert not SatisfactionAnswer.objects.exists()
 
 
