@@ -1,6 +1,16 @@
 from django.urls import path
 
-from backoffice.views import cases, home, preferences, queues
+from backoffice.views import (
+    cases,
+    citizen_record,
+    home,
+    interactions,
+    merges,
+    on_behalf,
+    preferences,
+    queues,
+    search,
+)
 
 app_name = "backoffice"
 
@@ -22,4 +32,17 @@ urlpatterns = [
         cases.download_document,
         name="case_document",
     ),
+    # The one-stop shop (issue 11)
+    path("usagers/", search.search, name="citizen_search"),
+    path("usagers/nouveau/", on_behalf.new_citizen, name="citizen_new"),
+    path("usagers/doublons/", merges.duplicates, name="duplicates"),
+    path("usagers/<int:pk>/", citizen_record.record, name="citizen"),
+    path("usagers/<int:pk>/modifier/", citizen_record.edit, name="citizen_edit"),
+    path("usagers/<int:pk>/contact/", interactions.log_contact, name="citizen_contact"),
+    path("usagers/<int:pk>/deposer/", on_behalf.choose_procedure, name="file_choose"),
+    path("usagers/<int:pk>/deposer/<slug:slug>/", on_behalf.fill, name="file_fill"),
+    path("usagers/<int:pk>/fusionner/<int:other>/", merges.merge, name="citizen_merge"),
+    path("fusions/<int:merge_id>/annuler/", merges.undo, name="merge_undo"),
+    path("contacts/nouveau/", interactions.log_anonymous_contact, name="contact_anonymous"),
+    path("organisations/<int:pk>/", citizen_record.organisation, name="organisation"),
 ]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,8 +20,27 @@ class Channel(models.TextChoices):
     SOCIAL = "social", _("Réseau social")
 
 
+class Unaccent(models.Func):
+    """`gru_unaccent(text)`: PostgreSQL's `unaccent` with its dictionary named, which makes it
+    immutable, so generated columns and indexes may use it (migration citizens 0004)."""
+
+    function = "gru_unaccent"
+    output_field = models.TextField()
+
+
+def _searchable(*fields: str) -> models.Func:
+    """Lower-case, accent-free words of `fields`, one space apart: what trigram search reads."""
+    parts = []
+    for name in fields:
+        parts += [models.F(name), models.Value(" ")]
+    return Lower(Unaccent(Concat(*parts[:-1], output_field=models.TextField())))
+
+
 class Citizen(models.Model):
-    """A person the authority deals with, with or without an account."""
+    """A person the authority deals with, with or without an account.
+
+    A record merged into another (`citizens.merging`) stays as a tombstone: `merged_into`
+    names the record that took its place; searches and lists leave it out."""
 
     class Sex(models.TextChoices):
         FEMALE = "female", _("Femme")
@@ -80,9 +99,28 @@ class Citizen(models.Model):
     franceconnect_sub = models.CharField(
         _("identifiant FranceConnect (sub)"), max_length=255, null=True, blank=True, unique=True
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("fusionnée dans"),
+    )
+    # What the search matches names and addresses against (pg_trgm), kept by PostgreSQL.
+    search_name = models.GeneratedField(
+        expression=_searchable("given_names", "family_name", "usage_name"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    search_address = models.GeneratedField(
+        expression=_searchable("street", "postcode", "city"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_name", "search_address"])
 
     class Meta:
         verbose_name = _("usager")
@@ -102,13 +140,16 @@ class Citizen(models.Model):
         ]
         indexes = [
             GinIndex(
-                fields=["family_name"], name="citizen_family_name_trgm", opclasses=["gin_trgm_ops"]
+                fields=["search_name"], name="citizen_search_name_trgm", opclasses=["gin_trgm_ops"]
             ),
             GinIndex(
-                fields=["usage_name"], name="citizen_usage_name_trgm", opclasses=["gin_trgm_ops"]
+                fields=["search_address"],
+                name="citizen_search_address_trgm",
+                opclasses=["gin_trgm_ops"],
             ),
             models.Index(Lower("email"), name="citizen_email_lower_idx"),
             models.Index(fields=["phone"], name="citizen_phone_idx"),
+            models.Index(fields=["birth_date"], name="citizen_birth_date_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,3 +265,40 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_citizen} → {self.to_citizen} ({self.get_kind_display()})"
+
+
+class CitizenMerge(models.Model):
+    """One merge of a duplicate record (`merged`) into the record kept (`kept`), undoable for
+    30 days: what it moved and what it overwrote are kept here (`citizens.merging`)."""
+
+    kept = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="merges_kept", verbose_name=_("conservée")
+    )
+    merged = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="merges_merged", verbose_name=_("fusionnée")
+    )
+    # The kept record's values the merge replaced ({field: value before}), as JSON.
+    replaced_values = models.JSONField(_("valeurs remplacées"), default=dict, blank=True)
+    # The rows re-pointed from `merged` to `kept`: {"app_label.model.field": [pk, ...]}.
+    moved = models.JSONField(_("lignes rattachées"), default=dict, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("fusionnée le"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fusion d'usagers")
+        verbose_name_plural = _("fusions d'usagers")
+        ordering = ["-merged_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kept=models.F("merged")), name="citizenmerge_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id}"

@@ -407,10 +407,37 @@ class InteractionDirection(models.TextChoices):
     OUTBOUND = "outbound", _("Sortant")
 
 
+class InteractionMotive(models.Model):
+    """Why people get in touch, from a list the administrator edits (« état civil »,
+    « déchets », « facture de cantine »…): a motive no longer used is deactivated, not deleted,
+    as past contacts name it."""
+
+    label = models.CharField(_("motif"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=100)
+    is_active = models.BooleanField(_("proposé"), default=True)
+
+    class Meta:
+        verbose_name = _("motif de contact")
+        verbose_name_plural = _("motifs de contact")
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class InteractionOutcome(models.TextChoices):
+    ANSWERED = "answered", _("Réponse donnée sur place")
+    REQUEST_FILED = "request_filed", _("Demande déposée")
+    REDIRECTED = "redirected", _("Orienté vers un service")
+    APPOINTMENT = "appointment", _("Rendez-vous pris")
+
+
 class Interaction(models.Model):
-    """One contact with a citizen on any channel, with or without a request."""
+    """One contact with a citizen on any channel, with or without a request. A caller who stays
+    anonymous has no citizen (`caller` may say how they introduced themselves)."""
 
     Direction = InteractionDirection
+    Outcome = InteractionOutcome
 
     citizen = models.ForeignKey(
         Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="interactions"
@@ -432,6 +459,19 @@ class Interaction(models.Model):
     )
     occurred_at = models.DateTimeField(_("date"))
     summary = models.TextField(_("résumé"))
+    motive = models.ForeignKey(
+        InteractionMotive,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("motif"),
+    )
+    outcome = models.CharField(
+        _("suite donnée"), max_length=15, choices=Outcome.choices, blank=True
+    )
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), null=True, blank=True)
+    caller = models.CharField(_("interlocuteur"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
 
     class Meta:
@@ -448,6 +488,10 @@ class Interaction(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(summary=""), name="interaction_summary_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | _in("outcome", InteractionOutcome.values),
+                name="interaction_outcome_valid",
             ),
         ]
         indexes = [

@@ -161,3 +161,43 @@ def allowed_actions(user, request: ServiceRequest) -> frozenset[str]:
 
 def may_view(user, request: ServiceRequest) -> bool:
     return bool(scope_of(user).roles_for(request)) and request.status != Status.DRAFT
+
+
+# --- The one-stop shop: citizens' records --------------------------------------------------------
+# What an agent may do with citizens' records, whatever the team (a record is nobody's team's):
+#   find     search the citizens and open their 360° view (each opening is logged)
+#   edit     change contact details, preferences and declared identity, with a reason
+#   contact  log a contact on any channel, with a citizen or an anonymous caller
+#   file     file a request on a citizen's behalf, and create a citizen's record to do so
+#   merge    merge two records of one person, and undo it within 30 days
+# The front desk holds them all; instructors and managers meet citizens too (a call, a letter
+# to register), so they hold all but the merge, which rewrites the identity store. The
+# administrator, the data protection officer and the elected official hold none: a 404.
+CITIZEN_ACTIONS = ("find", "edit", "contact", "file", "merge")
+CITIZEN_RIGHTS: dict[str, frozenset[str]] = {
+    "find": frozenset({FRONT_DESK}) | CASE_WORKERS,
+    "edit": frozenset({FRONT_DESK}) | CASE_WORKERS,
+    "contact": frozenset({FRONT_DESK}) | CASE_WORKERS,
+    "file": frozenset({FRONT_DESK}) | CASE_WORKERS,
+    "merge": frozenset({FRONT_DESK}),
+}
+
+
+def citizen_actions(user) -> frozenset[str]:
+    """What `user` may do with citizens' records (CITIZEN_RIGHTS)."""
+    roles = scope_of(user).roles
+    return frozenset(name for name in CITIZEN_ACTIONS if roles & CITIZEN_RIGHTS[name])
+
+
+def may(user, action: str) -> bool:
+    """`user` may take `action`, one of CITIZEN_ACTIONS."""
+    if action not in CITIZEN_RIGHTS:
+        raise ValueError(f"unknown citizen action {action!r}")
+    return bool(scope_of(user).roles & CITIZEN_RIGHTS[action])
+
+
+def sees_internal_events(user, request: ServiceRequest) -> bool:
+    """Whether `user` reads the internal notes and events of `request`: only the members of its
+    team. A front desk agent's read-only reach over other teams, and the 360° view's list of
+    every request of a citizen, leave them out."""
+    return bool(scope_of(user).roles_by_team.get(request.team_id, frozenset()) & ANSWERERS)
