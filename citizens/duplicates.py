@@ -12,6 +12,7 @@ from datetime import date
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Q
+
 from citizens.models import Citizen
 from gru.phones import normalise_phone
 
