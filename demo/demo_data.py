@@ -8,7 +8,7 @@ from datetime import date
 
 from django.conf import settings
 
-from citizens.models import Channel, Citizen, Organisation, Representation
+from citizens.models import Channel, Citizen, Organisation, Relationship, Representation
 from demo.procedures import procedures  # noqa: F401 - the loader and tests read it here
 from gru.models import Membership, Team
 
@@ -125,9 +125,23 @@ CITIZENS = [
         "phone": "06 55 44 33 22", "street": "40 chemin des Vignes", **TOWN,
         "preferred_channel": Channel.MAIL,
     }),
+    # Hélène Garnier's son, on whose behalf she files the school's démarches.
+    Person("leo", "Léo", "Garnier", date(2016, 5, 20), values={
+        "sex": Citizen.Sex.MALE, "street": "12 rue des Tilleuls", **TOWN,
+        "preferred_channel": Channel.WEB,
+    }),
+    # Germaine Roux again: recorded during a phone call under her usage name only, with a
+    # declared identity. A likely duplicate for the front desk to merge (same birth date,
+    # similar names, same phone).
+    Person("germaine-bis", "Germaine", "Besson", date(1939, 2, 3), values={
+        "sex": Citizen.Sex.FEMALE, "phone": "01 00 11 22 33", **TOWN,
+        "preferred_channel": Channel.PHONE,
+    }),
 ]  # fmt: skip
 
 ASSOCIATION_RNA = "W001000042"
+COMPANY_SIRET = "90000000100011"
+# Keyed by their RNA or SIRET (`organisation_key`).
 ORGANISATIONS = [
     {
         "rna": ASSOCIATION_RNA,
@@ -136,10 +150,31 @@ ORGANISATIONS = [
         "email": "bureau@jardins-partages.invalid",
         "street": "8 allée des Jardins",
         **TOWN,
-    }
+    },
+    {
+        "siret": COMPANY_SIRET,
+        "kind": Organisation.Kind.COMPANY,
+        "name": "Menuiserie Perrin",
+        "email": "contact@menuiserie-perrin.invalid",
+        "phone": "01 00 55 44 33",
+        "street": "2 zone artisanale des Vignes",
+        **TOWN,
+    },
 ]
-# (citizen key, RNA, role)
-REPRESENTATIONS = [("yasmine", ASSOCIATION_RNA, Representation.Role.LEGAL_REPRESENTATIVE)]
+
+
+def organisation_key(values: dict) -> dict:
+    """The natural key of an organisation of ORGANISATIONS: its RNA, else its SIRET."""
+    return {"rna": values["rna"]} if values.get("rna") else {"siret": values["siret"]}
+
+
+# (citizen key, RNA or SIRET, role)
+REPRESENTATIONS = [
+    ("yasmine", ASSOCIATION_RNA, Representation.Role.LEGAL_REPRESENTATIVE),
+    ("lucas", COMPANY_SIRET, Representation.Role.LEGAL_REPRESENTATIVE),
+]
+# (parent or guardian, child or protected adult, link)
+RELATIONSHIPS = [("helene", "leo", Relationship.Kind.PARENT)]
 
 # --- Requests -------------------------------------------------------------------------------
 # Each tells its story as steps counted in days after receipt; `demo.stories` plays them through

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from citizens.models import Citizen, Organisation, Representation
+from citizens.models import Citizen, Organisation, Relationship, Representation
 from demo import demo_data
 from demo.stories import World, create_requests
 from forms_builder.models import FormVersion, Procedure
@@ -100,13 +100,16 @@ def load_demo(*, reset_passwords: bool = False) -> DemoSummary:
     citizens = {
         person.key: _sync_citizen(person, summary, reset_passwords) for person in demo_data.CITIZENS
     }
-    organisations = {
-        values["rna"]: _sync(Organisation, {"rna": values["rna"]}, values, summary)[0]
-        for values in demo_data.ORGANISATIONS
-    }
-    for key, rna, role in demo_data.REPRESENTATIONS:
-        lookup = {"citizen": citizens[key], "organisation": organisations[rna]}
+    organisations = {}
+    for values in demo_data.ORGANISATIONS:
+        key = demo_data.organisation_key(values)
+        organisations[next(iter(key.values()))] = _sync(Organisation, key, values, summary)[0]
+    for key, number, role in demo_data.REPRESENTATIONS:
+        lookup = {"citizen": citizens[key], "organisation": organisations[number]}
         _sync(Representation, lookup, {"role": role}, summary)
+    for parent, child, kind in demo_data.RELATIONSHIPS:
+        lookup = {"from_citizen": citizens[parent], "to_citizen": citizens[child], "kind": kind}
+        _sync(Relationship, lookup, {}, summary)
     versions = {
         values["slug"]: _sync_procedure(values, teams, summary) for values in demo_data.procedures()
     }

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from citizens.models import Citizen, Organisation, Representation
+from citizens.duplicates import likely_duplicates
+from citizens.models import Citizen, Organisation, Relationship, Representation
 from demo import demo_data
 from demo.loader import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from forms_builder.models import FormVersion, Procedure
@@ -178,12 +179,28 @@ def test_every_role_and_the_teams():
 
 
 @pytest.mark.django_db
-def test_citizens_and_the_association():
+def test_citizens_the_association_and_the_company():
     load()
-    representation = Representation.objects.select_related("organisation").get()
-    assert representation.role == Representation.Role.LEGAL_REPRESENTATIVE
-    assert representation.organisation.kind == Organisation.Kind.ASSOCIATION
-    assert representation.organisation.rna.startswith("W")
+    kinds = {
+        r.organisation.kind: r
+        for r in Representation.objects.select_related("organisation", "citizen")
+    }
+    assert set(kinds) == {Organisation.Kind.ASSOCIATION, Organisation.Kind.COMPANY}
+    assert all(r.role == Representation.Role.LEGAL_REPRESENTATIVE for r in kinds.values())
+    assert kinds[Organisation.Kind.ASSOCIATION].organisation.rna.startswith("W")
+    assert len(kinds[Organisation.Kind.COMPANY].organisation.siret) == 14
+    link = Relationship.objects.get()
+    assert link.kind == Relationship.Kind.PARENT and link.to_citizen.user is None
+    # The likely duplicate the front desk merges in the demo.
+    germaine = Citizen.objects.get(usage_name="Besson")
+    candidates = likely_duplicates(
+        given_names="Germaine",
+        family_name="Besson",
+        birth_date=germaine.birth_date,
+        phone="01 00 11 22 33",
+        exclude=Citizen.objects.get(family_name="Besson"),
+    )
+    assert [c.citizen for c in candidates] == [germaine]
     fc = Citizen.objects.get(identity_assurance=Citizen.IdentityAssurance.FRANCECONNECT)
     assert fc.franceconnect_sub and fc.user
     assisted = Citizen.objects.get(needs_assistance=True)
