@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from citizens.models import Citizen
@@ -85,5 +86,61 @@ def citizen_update_profile(
                 changed.append(name)
         if changed:
             locked._history_user = actor
+            locked.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+# What an agent may change on a citizen's record (the 360° view's « Modifier les coordonnées »).
+AGENT_EDITABLE_FIELDS = (
+    "email",
+    *CONTACT_FIELDS,
+    "preferred_channel",
+    "needs_assistance",
+    "email_updates",
+    *IDENTITY_FIELDS,
+    "identity_assurance",
+)
+# The identity levels an agent may set: they never certify FranceConnect, nor undo it.
+AGENT_ASSURANCES = (Citizen.IdentityAssurance.DECLARED, Citizen.IdentityAssurance.COUNTER)
+REASON_MAX_LENGTH = 100  # simple_history's change_reason column
+
+
+def citizen_update_by_agent(
+    *, citizen: Citizen, actor: User, changes: Mapping[str, Any], reason: str
+) -> list[str]:
+    """Apply what an agent changed on a citizen's record, with the reason they gave; returns
+    the names of the fields that changed. The field history (django-simple-history) names the
+    agent and keeps the reason.
+
+    Never written, whatever `changes` holds: a field FranceConnect certified, a field outside
+    AGENT_EDITABLE_FIELDS, and an identity level other than declared or checked at the counter
+    (a FranceConnect identity keeps its level). A merged record (a tombstone) is refused."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de la modification."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": f"Le motif tient en {REASON_MAX_LENGTH} caractères au plus."}
+        )
+    with transaction.atomic():
+        locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+        if locked.merged_into_id is not None:
+            raise ValidationError(
+                "Cette fiche a été fusionnée dans une autre : modifiez la fiche conservée."
+            )
+        frozen = certified_fields(locked)
+        certified = locked.identity_assurance == Citizen.IdentityAssurance.FRANCECONNECT
+        changed = []
+        for name, value in changes.items():
+            if name not in AGENT_EDITABLE_FIELDS or name in frozen:
+                continue
+            if name == "identity_assurance" and (certified or value not in AGENT_ASSURANCES):
+                continue
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        if changed:
+            locked._history_user = actor
+            locked._change_reason = reason
             locked.save(update_fields=[*changed, "updated_at"])
     return changed

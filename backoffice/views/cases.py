@@ -17,7 +17,7 @@ from gru.services import access_log_record
 from service_requests import lifecycle, services
 from service_requests.cases import case_queryset, case_screen
 from service_requests.identifiers import normalise_reference
-from service_requests.permissions import allowed_actions, visible_requests
+from service_requests.permissions import allowed_actions, may, visible_requests
 from service_requests.services.errors import StaleRequest, TransitionRefused
 from service_requests.services.messages import UploadsRefused, message_post_from_agent
 from service_requests.views.tracking import FilesField
@@ -139,6 +139,8 @@ def _render(request, service_request, *, status=200, bound=None, stale=None):
         "open_action": bound.prefix if bound is not None else "",
         "stale": stale,
         "error_summary": error_summary(bound) if bound is not None else [],
+        # The way to the citizen's 360° view and the organisation's page, for those who may.
+        "may_find": may(user, "find"),
     }
     return render_agent(request, "backoffice/case.html", context, status=status)
 

@@ -1,15 +1,136 @@
-"""Stub: being written (issue 11)."""
+"""The one-stop shop's 360° view of a citizen, the edit of their record, and an organisation's
+page. Agents who may find citizens (`permissions.may(user, "find")`) open them; anyone else
+gets a 404, the answer for a page that does not exist.
 
+Each showing of a citizen's record (the view, the edit form) is a read of personal data and is
+recorded in the agents' access log. An organisation's page is not: it shows the organisation
+(a legal person), the names and roles of its representatives as the public registers show them
+(RNA, SIRENE), and its requests; the representatives' own data stays behind their 360° view,
+whose every opening is recorded."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+
+from backoffice.access import agent_required
+from backoffice.citizen_forms import CONTACT_FIELDS, PREFERENCE_FIELDS, CitizenEditForm
+from backoffice.views.common import render_agent
+from citizens.models import Citizen, Organisation
+from citizens.selectors import certified_fields, citizen_history, identity_lines
+from citizens.services import citizen_update_by_agent
+from gru.forms import error_summary
+from gru.models import AccessLog
+from gru.services import access_log_record
+from service_requests.citizen_record import citizen_record, organisation_record, timeline_size
+from service_requests.permissions import may
+
+# A chain of merges (A into B, then B into C) is followed this far at most.
+MERGE_HOPS = 5
 
 
-def record(request, *args, **kwargs):
-    raise Http404
+def _require(user, action: str) -> None:
+    if not may(user, action):
+        raise Http404
 
 
-def edit(request, *args, **kwargs):
-    raise Http404
+def _citizen_or_redirect(request, pk: int, *, to: str):
+    """The citizen, or a redirect to the record a merged one was merged into."""
+    citizen = get_object_or_404(Citizen.objects.select_related("user"), pk=pk)
+    if citizen.merged_into_id is None:
+        return citizen, None
+    kept = citizen.merged_into
+    for _hop in range(MERGE_HOPS):
+        if kept.merged_into_id is None:
+            break
+        kept = kept.merged_into
+    messages.info(
+        request,
+        f"La fiche n° {citizen.pk} a été fusionnée dans celle-ci : "
+        "toutes ses informations y ont été rattachées.",
+    )
+    return None, redirect(to, pk=kept.pk)
 
 
-def organisation(request, *args, **kwargs):
-    raise Http404
+def _log_view(user, citizen: Citizen) -> None:
+    access_log_record(user=user, action=AccessLog.Action.VIEW_CITIZEN, citizen_id=citizen.pk)
+
+
+@agent_required
+def record(request, pk: int):
+    user = request.user
+    _require(user, "find")
+    citizen, moved = _citizen_or_redirect(request, pk, to="backoffice:citizen")
+    if moved:
+        return moved
+    _log_view(user, citizen)
+    data = citizen_record(
+        citizen, user=user, timeline_entries=timeline_size(request.GET.get("entrees"))
+    )
+    context = {
+        "citizen": citizen,
+        "record": data,
+        "identity": identity_lines(citizen),
+        "certified": bool(certified_fields(citizen)),
+        "history": citizen_history(citizen),
+        "may_edit": may(user, "edit"),
+        "may_contact": may(user, "contact"),
+        "may_file": may(user, "file"),
+    }
+    return render_agent(request, "backoffice/citizen.html", context)
+
+
+@agent_required
+def edit(request, pk: int):
+    user = request.user
+    _require(user, "edit")
+    citizen, moved = _citizen_or_redirect(request, pk, to="backoffice:citizen_edit")
+    if moved:
+        return moved
+    certified = certified_fields(citizen)
+    form = CitizenEditForm(request.POST or None, citizen=citizen, certified=certified)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                changed = citizen_update_by_agent(
+                    citizen=citizen,
+                    actor=user,
+                    changes=form.changes(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as invalid:
+                if hasattr(invalid, "error_dict"):
+                    for field, errors in invalid.error_dict.items():
+                        for error in errors:
+                            form.add_error(field if field in form.fields else None, error)
+                else:
+                    for error in invalid.messages:
+                        form.add_error(None, error)
+            else:
+                if changed:
+                    messages.success(request, "La fiche de l'usager est modifiée.")
+                else:
+                    messages.info(request, "Rien n'a changé : la fiche est restée telle quelle.")
+                return redirect("backoffice:citizen", pk=citizen.pk)
+        status = 400
+    _log_view(user, citizen)
+    context = {
+        "citizen": citizen,
+        "form": form,
+        "certified": bool(certified),
+        "identity": identity_lines(citizen) if certified else [],
+        "contact_fields": form.section(CONTACT_FIELDS),
+        "preference_fields": form.section(PREFERENCE_FIELDS),
+        "error_summary": error_summary(form),
+    }
+    return render_agent(request, "backoffice/citizen_edit.html", context, status=status)
+
+
+@agent_required
+def organisation(request, pk: int):
+    user = request.user
+    _require(user, "find")
+    found = get_object_or_404(Organisation, pk=pk)
+    context = {"organisation": found, "record": organisation_record(found, user=user)}
+    return render_agent(request, "backoffice/organisation.html", context)

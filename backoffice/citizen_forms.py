@@ -1,0 +1,184 @@
+"""The agents' form for a citizen's record: contact details, preferences, declared identity and
+its level, with the mandatory reason. Built without the fields FranceConnect certified; the
+service (citizens.services.citizen_update_by_agent) refuses them anyway."""
+
+import re
+
+from django import forms
+from django.utils import timezone
+
+from citizens.forms import POSTCODE_INVALID, PREFERRED_CHANNELS
+from citizens.models import Citizen
+from citizens.services import REASON_MAX_LENGTH
+from gru.phones import clean_phone
+
+IDENTITY_FIELDS = (
+    "given_names",
+    "family_name",
+    "usage_name",
+    "birth_date",
+    "birth_place",
+    "birth_country",
+    "sex",
+)
+CONTACT_FIELDS = ("email", "phone", "street", "postcode", "city")
+PREFERENCE_FIELDS = ("preferred_channel", "needs_assistance", "email_updates")
+Assurance = Citizen.IdentityAssurance
+
+
+class CitizenEditForm(forms.Form):
+    given_names = forms.CharField(
+        label="Prénoms",
+        max_length=200,
+        error_messages={"required": "Indiquez les prénoms de l'usager."},
+    )
+    family_name = forms.CharField(
+        label="Nom de naissance",
+        max_length=200,
+        error_messages={"required": "Indiquez le nom de naissance de l'usager."},
+    )
+    usage_name = forms.CharField(
+        label="Nom d'usage",
+        help_text="Par exemple le nom d'époux ou d'épouse, s'il diffère du nom de naissance.",
+        max_length=200,
+        required=False,
+    )
+    birth_date = forms.DateField(
+        label="Date de naissance",
+        required=False,
+        error_messages={"invalid": "Saisissez une date valide, par exemple 14/07/1985."},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    birth_place = forms.CharField(label="Commune de naissance", max_length=200, required=False)
+    birth_country = forms.CharField(label="Pays de naissance", max_length=200, required=False)
+    sex = forms.ChoiceField(
+        label="Sexe",
+        choices=[
+            (Citizen.Sex.FEMALE, Citizen.Sex.FEMALE.label),
+            (Citizen.Sex.MALE, Citizen.Sex.MALE.label),
+            ("", "Non renseigné"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    identity_checked = forms.BooleanField(
+        label="Identité vérifiée au guichet",
+        help_text=(
+            "Cochez si vous avez vu une pièce d'identité de l'usager correspondant à ces "
+            "informations. Décochez si elles n'ont pas été vérifiées."
+        ),
+        required=False,
+    )
+    email = forms.EmailField(
+        label="Adresse électronique",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
+        },
+    )
+    phone = forms.CharField(
+        label="Téléphone",
+        help_text="Un numéro français, par exemple 06 12 34 56 78.",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    street = forms.CharField(label="Numéro et voie", max_length=255, required=False)
+    postcode = forms.CharField(
+        label="Code postal",
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+    )
+    city = forms.CharField(label="Commune", max_length=150, required=False)
+    preferred_channel = forms.ChoiceField(
+        label="Canal de contact préféré",
+        choices=PREFERRED_CHANNELS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le canal de contact préféré de l'usager."},
+    )
+    needs_assistance = forms.BooleanField(
+        label="A besoin d'accompagnement",
+        help_text="L'usager préfère être accompagné par un agent pour ses démarches.",
+        required=False,
+    )
+    email_updates = forms.BooleanField(
+        label="Courriel à chaque étape de ses demandes",
+        help_text="Les accusés de réception, les demandes de pièces et les décisions sont "
+        "toujours envoyés.",
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Motif de la modification",
+        help_text="Par exemple : « changement d'adresse signalé au téléphone ». Il est conservé "
+        "dans l'historique de la fiche.",
+        max_length=REASON_MAX_LENGTH,
+        error_messages={
+            "required": "Indiquez le motif de la modification.",
+            "max_length": f"Le motif tient en {REASON_MAX_LENGTH} caractères au plus.",
+        },
+    )
+
+    def __init__(self, *args, citizen: Citizen, certified: frozenset[str], **kwargs):
+        initial = {
+            name: getattr(citizen, name)
+            for name in (*IDENTITY_FIELDS, *CONTACT_FIELDS, *PREFERENCE_FIELDS)
+        }
+        initial["identity_checked"] = citizen.identity_assurance == Assurance.COUNTER
+        super().__init__(*args, initial=initial, **kwargs)
+        self.citizen = citizen
+        # What FranceConnect certified is shown, not edited; nor is its level.
+        for name in certified:
+            self.fields.pop(name, None)
+        if citizen.identity_assurance == Assurance.FRANCECONNECT:
+            self.fields.pop("identity_checked")
+
+    def section(self, names) -> list:
+        return [self[name] for name in names if name in self.fields]
+
+    @property
+    def identity_fields(self):
+        return self.section(IDENTITY_FIELDS)
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_postcode(self) -> str:
+        postcode = re.sub(r"\s", "", self.cleaned_data["postcode"])
+        if postcode and not re.fullmatch(r"[0-9]{5}", postcode):
+            raise forms.ValidationError(POSTCODE_INVALID)
+        return postcode
+
+    def clean_birth_date(self):
+        day = self.cleaned_data["birth_date"]
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError("La date de naissance ne peut pas être dans le futur.")
+        return day
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError("Indiquez le motif de la modification.")
+        return reason
+
+    def clean(self):
+        cleaned = super().clean()
+        street, postcode, city = (cleaned.get(k) for k in ("street", "postcode", "city"))
+        if street and not postcode and "postcode" not in self.errors:
+            self.add_error("postcode", "Indiquez le code postal de l'adresse.")
+        if (street or postcode) and not city and "city" not in self.errors:
+            self.add_error("city", "Indiquez la commune de l'adresse.")
+        return cleaned
+
+    def changes(self) -> dict:
+        """What the service is asked to write: the fields shown, and the identity level the
+        checkbox says (absent for a FranceConnect identity)."""
+        data = {
+            k: v for k, v in self.cleaned_data.items() if k not in ("reason", "identity_checked")
+        }
+        if "identity_checked" in self.cleaned_data:
+            data["identity_assurance"] = (
+                Assurance.COUNTER if self.cleaned_data["identity_checked"] else Assurance.DECLARED
+            )
+        return data
