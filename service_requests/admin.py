@@ -25,6 +25,7 @@ from service_requests.models import (
     DocumentRequest,
     Event,
     Interaction,
+    InteractionMotive,
     Message,
     NotificationSent,
     RoutingRule,
@@ -275,14 +276,45 @@ class DocumentAdmin(DocumentSizeMixin, ReferenceSearchMixin, ReadOnlyAdminMixin,
 @admin.register(Interaction)
 class InteractionAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     reference_lookup = "request__reference"
-    list_display = ["occurred_at", "channel", "direction", "citizen", "request", "agent", "team"]
-    list_filter = ["channel", "direction", "team"]
-    list_select_related = ["citizen", "request", "agent", "team"]
+    list_display = [
+        "occurred_at",
+        "channel",
+        "direction",
+        "motive",
+        "outcome",
+        "citizen",
+        "request",
+        "agent",
+        "team",
+    ]
+    list_filter = ["channel", "direction", "outcome", "team"]
+    list_select_related = ["citizen", "request", "agent", "team", "motive"]
     search_fields = ["request__reference"]
     show_full_result_count = False
     autocomplete_fields = ["citizen", "team"]
     raw_id_fields = ["request", "agent"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(InteractionMotive)
+class InteractionMotiveAdmin(admin.ModelAdmin):
+    """The list of motives the contact screen offers, in this order. A motive past contacts
+    name cannot be deleted (PROTECT): untick « proposé » to stop offering it."""
+
+    list_display = ["label", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["label"]
+    ordering = ["position", "label"]
+    actions = ["deactivate", "activate"]
+
+    @admin.action(description=_("Ne plus proposer les motifs sélectionnés"))
+    def deactivate(self, request, queryset):
+        queryset.update(is_active=False)
+
+    @admin.action(description=_("Proposer de nouveau les motifs sélectionnés"))
+    def activate(self, request, queryset):
+        queryset.update(is_active=True)
 
 
 @admin.register(RoutingRule)

@@ -8,7 +8,9 @@ from backoffice.access import agent_required
 from backoffice.views.common import agent_memberships, render_agent
 from gru.models import AccessLog, Membership, Team
 from service_requests import queues
+from service_requests.interaction_stats import contacts_by_channel, day_bounds
 from service_requests.permissions import scope_of, visible_requests
+from service_requests.services.interactions import contact_team
 
 Role = Membership.Role
 ASSIGNED_SHOWN = 20
@@ -37,6 +39,12 @@ def home(request):
             due = queues.due_soon(visible, team_ids=team_ids, today=today)[:DUE_SHOWN]
             context["assigned"] = queues.rows(assigned, today)
             context["due_soon"] = queues.rows(due, today)
+    if Role.FRONT_DESK in roles:  # the one-stop shop's contacts of the day, per channel
+        since, until = day_bounds(today)
+        context["contact_team"] = contact_team(user)
+        context["contacts_today"] = contacts_by_channel(
+            since=since, until=until, team=context["contact_team"]
+        )
     context["is_official"] = Role.OFFICIAL in roles
     context["is_dpo"] = Role.DATA_PROTECTION_OFFICER in roles
     context["is_administrator"] = Role.ADMINISTRATOR in roles or user.is_staff
