@@ -1,5 +1,6 @@
 """Likely duplicates in the identity store: the records that may be the same person as a
-record about to be created, each with why it matched.
+record about to be created (`likely_duplicates`), and the pairs of records already in the store
+that may be one person (`duplicate_pairs`, the front desk's list), each with why it matched.
 
 Three reasons, as the front desk checks them by hand: the same birth date and similar names
 (trigram similarity of the accent-free names), the same email (case aside), the same phone.
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
 from django.db.models import Q
 
-from citizens.models import Citizen
+from citizens.models import Citizen, CitizenMerge
 from gru.phones import normalise_phone
 
 # Names at least this similar (pg_trgm similarity of "given names family name usage name",
@@ -42,8 +44,6 @@ class Candidate:
 def searchable_name(given_names: str, family_name: str, usage_name: str = "") -> str:
     """The words `Citizen.search_name` holds for these names, computed the same way (by
     PostgreSQL's own unaccent, so both sides compare alike)."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT lower(gru_unaccent(%s || ' ' || %s || ' ' || %s))",
@@ -98,3 +98,85 @@ def likely_duplicates(
             candidates.append(Candidate(citizen, tuple(reasons)))
     candidates.sort(key=lambda c: (-len(c.reasons), -getattr(c.citizen, "similarity", 0)))
     return candidates[:limit]
+
+
+# --- Pairs of records already in the store ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two live records that may be one person; `older` was created first."""
+
+    older: Citizen
+    newer: Citizen
+    reasons: tuple[str, ...]
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [REASON_LABELS[reason] for reason in self.reasons]
+
+
+# One self-join per reason, each on its index (citizen_birth_date_idx, citizen_email_lower_idx,
+# citizen_phone_idx), newest pair first: PostgreSQL walks the records backwards by primary key,
+# looks up for each the older records sharing the value, and stops once it holds `limit` pairs.
+# The cost follows how deep in the store the pairs lie, never n². The first `limit` pairs of
+# each reason hold every reason of the first `limit` pairs overall, so the grouping misses
+# none. Empty emails and phones are no reason (thousands of records share ""). A pair whose
+# merge was undone stays apart: the undo said they are two people.
+_PAIRS_SQL = """
+WITH pairs AS (
+    ({select} '{birth}' AS reason FROM {citizens} b JOIN {citizens} a
+         ON a.birth_date = b.birth_date AND a.id < b.id
+     WHERE b.birth_date IS NOT NULL
+       AND similarity(a.search_name, b.search_name) >= %(similarity)s AND {live}
+     ORDER BY b.id DESC, a.id DESC LIMIT %(limit)s)
+    UNION ALL
+    ({select} '{email}' AS reason FROM {citizens} b JOIN {citizens} a
+         ON lower(a.email) = lower(b.email) AND a.id < b.id
+     WHERE b.email <> '' AND {live}
+     ORDER BY b.id DESC, a.id DESC LIMIT %(limit)s)
+    UNION ALL
+    ({select} '{phone}' AS reason FROM {citizens} b JOIN {citizens} a
+         ON a.phone = b.phone AND a.id < b.id
+     WHERE b.phone <> '' AND {live}
+     ORDER BY b.id DESC, a.id DESC LIMIT %(limit)s)
+)
+SELECT older, newer, array_agg(reason) FROM pairs
+GROUP BY older, newer ORDER BY newer DESC, older DESC LIMIT %(limit)s
+"""
+_LIVE_SQL = """a.merged_into_id IS NULL AND b.merged_into_id IS NULL
+       AND NOT EXISTS (SELECT 1 FROM {merges} m WHERE m.undone_at IS NOT NULL
+                       AND least(m.kept_id, m.merged_id) = a.id
+                       AND greatest(m.kept_id, m.merged_id) = b.id)"""
+
+
+def _pairs_sql() -> str:
+    """The query with its names (quoted table names of our own models, no input)."""
+    quote = connection.ops.quote_name
+    return _PAIRS_SQL.format(
+        select="SELECT a.id AS older, b.id AS newer,",
+        citizens=quote(Citizen._meta.db_table),
+        birth=SAME_BIRTH_DATE_AND_NAME,
+        email=SAME_EMAIL,
+        phone=SAME_PHONE,
+        live=_LIVE_SQL.format(merges=quote(CitizenMerge._meta.db_table)),
+    )
+
+
+def duplicate_pairs(limit: int = 50) -> list[DuplicatePair]:
+    """Pairs of live records that may be one person, newest pair first, each with why: the
+    front desk's list of records to compare and perhaps merge (`citizens.merging`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_pairs_sql(), {"similarity": NAME_SIMILARITY, "limit": limit})
+        rows = cursor.fetchall()
+    records = Citizen.objects.in_bulk({pk for row in rows for pk in row[:2]})
+    order = list(REASON_LABELS)
+    return [
+        DuplicatePair(
+            older=records[older],
+            newer=records[newer],
+            reasons=tuple(sorted(reasons, key=order.index)),
+        )
+        for older, newer, reasons in rows
+        if older in records and newer in records
+    ]
