@@ -161,7 +161,7 @@ def _contacts(citizen: Citizen, user, limit: int) -> list[TimelineEntry]:
                 kind="contact",
                 title=f"Contact {i.get_direction_display().lower()} · {i.get_channel_display()}",
                 text=f"{facts} — {i.summary}" if facts else i.summary,
-                who=_person(i.agent, "—"),
+                who=_person(i.agent, "Agent non précisé"),
                 channel=i.get_channel_display(),
                 reference=i.reference or "",
                 openable=bool(i.reference) and i.openable,
@@ -220,7 +220,7 @@ def _events(citizen: Citizen, user, limit: int, inner: list[int]) -> list[Timeli
         TimelineEntry(
             at=e.created_at,
             kind="event",
-            title=f"{e.get_kind_display()} · {e.procedure_title}",
+            title=e.procedure_title,
             text=describe_for_agent(e),
             who=_person(e.actor, "Le système" if e.kind != EventKind.SUBMITTED else "L'usager"),
             reference=e.reference,

@@ -18,13 +18,15 @@ from backoffice.citizen_forms import CONTACT_FIELDS, PREFERENCE_FIELDS, CitizenE
 from backoffice.views.common import render_agent
 from citizens.models import Citizen, Organisation
 from citizens.selectors import certified_fields, citizen_history, identity_lines
-from citizens.services import citizen_update_by_agent
+from citizens.services import AGENT_EDITABLE_FIELDS, citizen_update_by_agent
 from gru.forms import error_summary
 from gru.models import AccessLog
 from gru.services import access_log_record
 from service_requests.citizen_record import citizen_record, organisation_record, timeline_size
 from service_requests.permissions import may
 
+# The changed fields as the success message names them.
+LABELS = {name: str(Citizen._meta.get_field(name).verbose_name) for name in AGENT_EDITABLE_FIELDS}
 # A chain of merges (A into B, then B into C) is followed this far at most.
 MERGE_HOPS = 5
 
@@ -109,7 +111,8 @@ def edit(request, pk: int):
                         form.add_error(None, error)
             else:
                 if changed:
-                    messages.success(request, "La fiche de l'usager est modifiée.")
+                    labels = ", ".join(LABELS.get(name, name) for name in changed)
+                    messages.success(request, f"La fiche de l'usager est modifiée : {labels}.")
                 else:
                     messages.info(request, "Rien n'a changé : la fiche est restée telle quelle.")
                 return redirect("backoffice:citizen", pk=citizen.pk)
