@@ -133,6 +133,10 @@ class CitizenEditForm(forms.Form):
             self.fields.pop(name, None)
         if citizen.identity_assurance == Assurance.FRANCECONNECT:
             self.fields.pop("identity_checked")
+        # The values shown travel with the form, so that only what this agent changed is
+        # written: another agent's change saved meanwhile to another field is kept.
+        for name, field in self.fields.items():
+            field.show_hidden_initial = name != "reason"
 
     def section(self, names) -> list:
         return [self[name] for name in names if name in self.fields]
@@ -172,12 +176,12 @@ class CitizenEditForm(forms.Form):
         return cleaned
 
     def changes(self) -> dict:
-        """What the service is asked to write: the fields shown, and the identity level the
-        checkbox says (absent for a FranceConnect identity)."""
-        data = {
-            k: v for k, v in self.cleaned_data.items() if k not in ("reason", "identity_checked")
-        }
-        if "identity_checked" in self.cleaned_data:
+        """What the service is asked to write: the fields the agent changed, and the identity
+        level the checkbox says when they ticked or unticked it (never for a FranceConnect
+        identity: the box is not there)."""
+        changed = set(self.changed_data) - {"reason", "identity_checked"}
+        data = {k: v for k, v in self.cleaned_data.items() if k in changed}
+        if "identity_checked" in self.changed_data:
             data["identity_assurance"] = (
                 Assurance.COUNTER if self.cleaned_data["identity_checked"] else Assurance.DECLARED
             )

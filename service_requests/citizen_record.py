@@ -344,6 +344,8 @@ def citizen_record(citizen: Citizen, *, user, timeline_entries: int = TIMELINE_S
             other=link.to_citizen if link.from_citizen_id == citizen.pk else link.from_citizen,
         )
         for link in Relationship.objects.filter(Q(from_citizen=citizen) | Q(to_citizen=citizen))
+        # A merged record's links name the record kept, not its tombstone.
+        .filter(from_citizen__merged_into=None, to_citizen__merged_into=None)
         .select_related("from_citizen", "to_citizen")
         .order_by("kind", "pk")
     ]
@@ -406,7 +408,7 @@ class OrganisationRecord:
 def organisation_record(organisation: Organisation, *, user) -> OrganisationRecord:
     """An organisation, who acts for it and the requests filed for it, in 2 queries."""
     representations = list(
-        Representation.objects.filter(organisation=organisation)
+        Representation.objects.filter(organisation=organisation, citizen__merged_into=None)
         .select_related("citizen")
         .order_by("citizen__family_name", "citizen__given_names", "pk")
     )

@@ -5,11 +5,13 @@ out), the access log, merged records, the query count, and the edit's refusals."
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from citizens.models import Citizen, Relationship
+from citizens.services import citizen_update_by_agent
 from gru.models import AccessLog, Membership
 from service_requests.models import Document, Event, Status
 from tests.factories import (
@@ -419,6 +421,63 @@ def test_an_agent_who_saw_an_id_sets_counter_assurance(client, voirie, helene):
     html = page(client, helene).content.decode()
     assert "Carte d&#x27;identité présentée" in html
     assert "Déclarée par l&#x27;usager" in html and "Vérifiée au guichet" in html
+
+
+def test_only_what_the_agent_changed_is_written(client, voirie, helene):
+    client.force_login(agent(voirie))
+    shown = form_data(helene)  # the form as the agent opened it, with the values it showed
+    data = {**shown, **{f"initial-{k}": v for k, v in shown.items() if k != "reason"}}
+    # Meanwhile, a colleague records the citizen's move to Lyon.
+    colleague = agent(voirie)
+    citizen_update_by_agent(
+        citizen=helene,
+        actor=colleague,
+        changes={"postcode": "69001", "city": "Lyon"},
+        reason="Déménagement",
+    )
+    assert edit(client, helene, {**data, "phone": "07 11 22 33 44"}).status_code == 302
+    helene.refresh_from_db()
+    assert (helene.phone, helene.postcode, helene.city) == ("07 11 22 33 44", "69001", "Lyon")
+
+
+def test_the_service_refuses_what_no_agent_may_write(voirie):
+    certified = CitizenFactory(
+        given_names="Jeanne",
+        identity_assurance=Citizen.IdentityAssurance.FRANCECONNECT,
+        franceconnect_sub="sub-xyz",
+    )
+    theo = agent(voirie)
+    changed = citizen_update_by_agent(
+        citizen=certified,
+        actor=theo,
+        changes={
+            "given_names": "Autre",
+            "identity_assurance": "declared",
+            "franceconnect_sub": "forged",
+            "user": None,
+            "phone": "06 00 00 00 01",
+        },
+        reason="Essai",
+    )
+    assert changed == ["phone"]
+    certified.refresh_from_db()
+    assert (certified.given_names, certified.identity_assurance, certified.franceconnect_sub) == (
+        "Jeanne",
+        "franceconnect",
+        "sub-xyz",
+    )
+    declared = CitizenFactory()
+    changed = citizen_update_by_agent(
+        citizen=declared, actor=theo, changes={"identity_assurance": "franceconnect"}, reason="x"
+    )
+    assert changed == []
+    with pytest.raises(ValidationError):
+        citizen_update_by_agent(citizen=declared, actor=theo, changes={"phone": ""}, reason=" ")
+    tombstone = CitizenFactory(merged_into=declared)
+    with pytest.raises(ValidationError):
+        citizen_update_by_agent(
+            citizen=tombstone, actor=theo, changes={"phone": "06 00 00 00 02"}, reason="x"
+        )
 
 
 def test_nothing_changed_writes_no_history(client, voirie, helene):
