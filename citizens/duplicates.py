@@ -119,7 +119,9 @@ class DuplicatePair:
 # One self-join per reason, each on its index (citizen_birth_date_idx, citizen_email_lower_idx,
 # citizen_phone_idx), newest pair first: PostgreSQL walks the records backwards by primary key,
 # looks up for each the older records sharing the value, and stops once it holds `limit` pairs.
-# The cost follows how deep in the store the pairs lie, never n². The first `limit` pairs of
+# The cost follows how deep in the store the pairs lie, never n²: on the city dataset (300,000
+# records), about 0.2 s for the birth dates and names, 10 ms for the phones, and 0.75 s for the
+# emails, which are all different there (the walk goes to the end). The first `limit` pairs of
 # each reason hold every reason of the first `limit` pairs overall, so the grouping misses
 # none. Empty emails and phones are no reason (thousands of records share ""). A pair whose
 # merge was undone stays apart: the undo said they are two people.

@@ -206,6 +206,12 @@ def _move_rows(
 # --- Values ---------------------------------------------------------------------------------------
 
 
+def _pk_to_json(pk: Any) -> Any:
+    """A primary key as JSON holds it: integers as they are, others (a UUID) as text, which
+    the lookup of the undo reads back."""
+    return pk if isinstance(pk, int) else str(pk)
+
+
 def _to_json(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -257,7 +263,9 @@ def _locked_pair(kept_pk: int, merged_pk: int) -> tuple[Citizen, Citizen]:
     FOR UPDATE, not FOR NO KEY UPDATE: a row being inserted that points at either waits."""
     locked = {
         citizen.pk: citizen
-        for citizen in Citizen.objects.select_for_update().filter(pk__in=[kept_pk, merged_pk])
+        for citizen in Citizen.objects.select_for_update()
+        .filter(pk__in=[kept_pk, merged_pk])
+        .order_by("pk")
     }
     if len(locked) < 2:
         raise MergeRefused("Cette fiche d'usager n'existe pas ou plus.", code="missing")
@@ -349,7 +357,7 @@ def citizen_merge(
                 field, pks=None, source=merged, target=kept, actor=actor, reason=reason
             )
             if rows:
-                moved[reference_key(field)] = rows
+                moved[reference_key(field)] = [_pk_to_json(pk) for pk in rows]
             if stayed:
                 left[reference_key(field)] = stayed
         merge = CitizenMerge.objects.create(

@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from citizens.merging import citizen_merge
+from citizens.merging import citizen_merge, citizen_references
 from citizens.models import Citizen, CitizenMerge
 from gru.models import AccessLog, Membership
 from tests.factories import (
@@ -123,21 +123,23 @@ def test_duplicates_list(client, front_desk, pair, django_assert_max_num_queries
     for _ in range(5):
         CitizenFactory(phone="06 99 99 99 99")
     client.force_login(front_desk)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):  # whatever the number of pairs
         response = client.get(reverse("backoffice:duplicates"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Même date de naissance et nom proche" in html
     assert "Même adresse électronique" not in html
-    assert html.count("Comparer et fusionner") == 1 + 10
+    assert html.count(">Comparer et fusionner</a>") == 1 + 10
     assert reverse("backoffice:citizen_merge", args=[first.pk, second.pk]) in html
     assert AccessLog.objects.filter(user=front_desk, action=AccessLog.Action.SEARCH).exists()
 
 
-def test_merge_screen_shows_both_records(client, front_desk, pair):
+def test_merge_screen_shows_both_records(client, front_desk, pair, django_assert_max_num_queries):
     first, second = pair
     client.force_login(front_desk)
-    response = client.get(reverse("backoffice:citizen_merge", args=[first.pk, second.pk]))
+    # One count per kind of row pointing at a citizen, the rest fixed.
+    with django_assert_max_num_queries(11 + len(citizen_references())):
+        response = client.get(reverse("backoffice:citizen_merge", args=[first.pk, second.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "<caption>Les deux fiches côte à côte" in html

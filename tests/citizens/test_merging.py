@@ -48,15 +48,19 @@ def state(citizen):
 
 
 def references():
-    """Every row of every model pointing at a citizen, found from the model's meta as the
-    service does but independently of it: {"app.model.field": {pk: citizen id}}."""
+    """Every row of every model pointing at a citizen, {"app.model.field": {pk: citizen id}}:
+    the relations the model's meta lists (found here independently of the service), and those
+    the service finds besides (hidden ones, `related_name="+"`)."""
+    fields = {
+        reference_key(relation.field): relation.field
+        for relation in Citizen._meta.related_objects
+        if not isinstance(relation, ManyToManyRel) and relation.related_model is not CitizenMerge
+    }
+    fields |= {reference_key(field): field for field in citizen_references()}
     snapshot = {}
-    for relation in Citizen._meta.related_objects:
-        if isinstance(relation, ManyToManyRel) or relation.related_model is CitizenMerge:
-            continue
-        field = relation.field
+    for key, field in fields.items():
         rows = field.model._base_manager.exclude(**{field.attname: None})
-        snapshot[reference_key(field)] = dict(rows.values_list("pk", field.attname))
+        snapshot[key] = dict(rows.values_list("pk", field.attname))
     return snapshot
 
 
