@@ -249,6 +249,8 @@ class Contact:
     agent: str
     summary: str
     direction: str = "inbound"
+    motive: str = ""  # a label of the motives' starting list (service_requests 0013)
+    outcome: str = ""  # an Interaction.Outcome
 
 
 @dataclass(frozen=True)
@@ -337,9 +339,11 @@ REQUESTS = [
               "telephone": "01 00 11 22 33", "canal_reponse": "telephone"},
         contacts=(Contact(0, 9, Channel.COUNTER, AMELIE, "Venue à l'accueil pour se renseigner "
                           "sur le portage de repas ; demande déposée pour son compte, "
-                          "réponse souhaitée par téléphone."),
+                          "réponse souhaitée par téléphone.", motive="Action sociale (CCAS)",
+                          outcome="request_filed"),
                   Contact(8, 14, Channel.PHONE, KARIM, "A appelé pour savoir où en est sa demande. "
-                          "Délai de réponse rappelé ; la rappeler dès que le CCAS a répondu."))),
+                          "Délai de réponse rappelé ; la rappeler dès que le CCAS a répondu.",
+                          motive="Suivi d'une demande en cours", outcome="answered"))),
     # Taken on the phone for the service; the answer came by phone the next day, and she
     # withdrew the request herself through her tracking link.
     DemoRequest("D3M0-P6RW", "demande-information", Channel.PHONE, 55, filed_by=KARIM,
@@ -351,10 +355,12 @@ REQUESTS = [
               "canal_reponse": "email"},
         steps=(withdraw(2, "J'ai eu la réponse par téléphone, merci."),),
         contacts=(Contact(0, 9, Channel.PHONE, KARIM, "A appelé pour connaître les horaires de "
-                          "la déchetterie le dimanche ; demande déposée pour son compte."),
+                          "la déchetterie le dimanche ; demande déposée pour son compte.",
+                          motive="Déchets et encombrants", outcome="request_filed"),
                   Contact(1, 11, Channel.PHONE, KARIM, "Rappelée : la déchetterie est ouverte le "
                           "dimanche de 9 h à 12 h. Elle retirera sa demande en ligne.",
-                          direction="outbound"))),
+                          direction="outbound", motive="Déchets et encombrants",
+                          outcome="answered"))),
     DemoRequest("D3M0-5ZAE", "occupation-domaine-public", Channel.WEB, 45,
         citizen="jean-baptiste",
         data={"qualite": "particulier", "type": "benne", "adresse": _address("5 rue du Moulin"),
@@ -423,4 +429,36 @@ REQUESTS = [
     DemoRequest("D3M0-R8VZ", "occupation-domaine-public", Channel.WEB, 3, citizen="yasmine",
         organisation=ASSOCIATION_RNA, draft=True,
         data={"qualite": "association", "rna": ASSOCIATION_RNA, "type": "stand"}),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StandaloneContact:
+    """A contact about no request: a question answered at once, a caller who stays anonymous."""
+
+    days_ago: int
+    hour: int
+    channel: str
+    agent: str
+    summary: str
+    motive: str
+    outcome: str
+    citizen: str | None = None  # a Person key; None: an anonymous caller
+    caller: str = ""
+    duration_minutes: int | None = None
+
+
+CONTACTS = [
+    StandaloneContact(20, 10, Channel.PHONE, KARIM, "A demandé les dates des prochaines "
+                      "élections et comment vérifier son inscription ; orientée vers le service "
+                      "public en ligne, lui a dicté l'adresse.", "Élections et inscription sur "
+                      "les listes", "answered", citizen="germaine-bis", duration_minutes=6),
+    StandaloneContact(3, 15, Channel.PHONE, AMELIE, "Demande quel jour passe le ramassage des "
+                      "encombrants rue de la Gare : le premier mardi du mois.", "Déchets et "
+                      "encombrants", "answered", caller="Un habitant de la rue de la Gare, "
+                      "n'a pas souhaité donner son nom", duration_minutes=3),
+    StandaloneContact(1, 11, Channel.COUNTER, AMELIE, "Vient déclarer la naissance de son fils "
+                      "née hors de la commune : orienté vers le service de l'état civil, "
+                      "rendez-vous jeudi 10 h.", "État civil (naissance, mariage, PACS, décès)",
+                      "appointment", citizen="jean-baptiste", duration_minutes=10),
 ]  # fmt: skip

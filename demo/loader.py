@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from citizens.models import Citizen, Organisation, Relationship, Representation
 from demo import demo_data
-from demo.stories import World, create_requests
+from demo.stories import World, create_contacts, create_requests
 from forms_builder.models import FormVersion, Procedure
 from gru.models import Membership, Team, User
 from service_requests.models import Event
@@ -113,7 +113,9 @@ def load_demo(*, reset_passwords: bool = False) -> DemoSummary:
     versions = {
         values["slug"]: _sync_procedure(values, teams, summary) for values in demo_data.procedures()
     }
-    summary.created += create_requests(World(users, citizens, organisations, versions))
+    world = World(users, citizens, organisations, versions)
+    summary.created += create_requests(world)
+    summary.created += create_contacts(world)
 
     references = [spec.reference for spec in demo_data.REQUESTS]
     summary.counts = {

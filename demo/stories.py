@@ -35,6 +35,8 @@ from service_requests.models import (
     DocumentRequest,
     Event,
     Interaction,
+    InteractionDirection,
+    InteractionMotive,
     Message,
     ServiceRequest,
 )
@@ -51,6 +53,7 @@ from service_requests.services import (
     request_withdraw,
 )
 from service_requests.services.filing import draft_save, request_submit
+from service_requests.services.interactions import interaction_log
 from service_requests.services.messages import (
     message_post_from_agent,
     message_post_from_citizen,
@@ -305,19 +308,44 @@ def _read_by_citizen(request: ServiceRequest, now: datetime) -> None:
 
 
 def _log_contact(request, citizen, contact: demo_data.Contact, world: World) -> None:
-    """A counter visit or a call about the request. No service logs contacts yet (the agents'
-    screen for it is to come): the row is written as that screen will write it."""
-    agent = world.users[contact.agent]
-    Interaction.objects.create(
-        citizen=citizen,
-        request=request,
+    """A counter visit or a call about the request, logged as the contact screen logs it."""
+    motive = InteractionMotive.objects.get(label=contact.motive) if contact.motive else None
+    interaction_log(
+        agent=world.users[contact.agent],
         channel=contact.channel,
         direction=contact.direction,
-        agent=agent,
-        team=agent.teams.first(),
-        occurred_at=timezone.now(),
         summary=contact.summary,
+        motive=motive,
+        outcome=contact.outcome,
+        citizen=citizen,
+        request=request,
     )
+
+
+def create_contacts(world: World) -> int:
+    """Log the demo's contacts about no request, each once (a contact has no natural key: the
+    same agent and summary is taken for the same contact)."""
+    now, created = timezone.now(), 0
+    for contact in demo_data.CONTACTS:
+        agent = world.users[contact.agent]
+        day = timezone.localdate(now) - timedelta(days=contact.days_ago)
+        occurred_at = _moment(day, contact.hour, 0, now)
+        if Interaction.objects.filter(agent=agent, summary=contact.summary).exists():
+            continue
+        interaction_log(
+            agent=agent,
+            channel=contact.channel,
+            direction=InteractionDirection.INBOUND,
+            summary=contact.summary,
+            motive=InteractionMotive.objects.get(label=contact.motive),
+            outcome=contact.outcome,
+            duration_minutes=contact.duration_minutes,
+            occurred_at=occurred_at,
+            citizen=world.citizens[contact.citizen] if contact.citizen else None,
+            caller=contact.caller,
+        )
+        created += 1
+    return created
 
 
 def _rows_of(request: ServiceRequest) -> int:

@@ -37,6 +37,7 @@ MODELS = [
     Citizen,
     Organisation,
     Representation,
+    Relationship,
     Procedure,
     FormVersion,
     ServiceRequest,
@@ -201,6 +202,11 @@ def test_citizens_the_association_and_the_company():
         exclude=Citizen.objects.get(family_name="Besson"),
     )
     assert [c.citizen for c in candidates] == [germaine]
+    # Contacts are logged with a motive and an outcome; one caller stayed anonymous.
+    contacts = Interaction.objects.select_related("motive")
+    assert all(c.motive and c.outcome for c in contacts)
+    anonymous = contacts.get(citizen__isnull=True, request__isnull=True)
+    assert anonymous.caller and anonymous.duration_minutes
     fc = Citizen.objects.get(identity_assurance=Citizen.IdentityAssurance.FRANCECONNECT)
     assert fc.franceconnect_sub and fc.user
     assisted = Citizen.objects.get(needs_assistance=True)
