@@ -4,7 +4,7 @@ French for an agent (citizen-visible and internal entries alike, marked apart)."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 
@@ -21,6 +21,8 @@ from service_requests.models import (
     DocumentRequest,
     Event,
     EventKind,
+    EventVisibility,
+    Interaction,
     Message,
     ServiceRequest,
     Status,
@@ -134,6 +136,29 @@ def describe_for_agent(event: Event) -> str:
     return text() if text else event.get_kind_display()
 
 
+@dataclass(frozen=True)
+class ContactEntry:
+    """A contact about the request (an Interaction, not an Event: logging a call writes no
+    event), placed in the history among the events, internal as it is for agents only."""
+
+    created_at: datetime
+    actor: User | None
+    visibility: str = EventVisibility.INTERNAL
+
+
+def describe_contact(contact: Interaction) -> str:
+    """One sentence for an agent about a contact logged on the request."""
+    facts = [contact.motive.label if contact.motive else "", contact.get_outcome_display()]
+    if contact.duration_minutes:
+        facts.append(f"{contact.duration_minutes} min")
+    said = " · ".join(fact for fact in facts if fact)
+    return (
+        f"Contact {contact.get_direction_display().lower()} "
+        f"({contact.get_channel_display().lower()}){f', {said}' if said else ''} : "
+        f"{contact.summary}"
+    )
+
+
 @dataclass
 class CaseScreen:
     request: ServiceRequest
@@ -166,6 +191,12 @@ def case_screen(request: ServiceRequest, *, allowed: frozenset[str]) -> CaseScre
     sections = FormRun(version.schema, request.data).summary()
     documents = list(request.documents.select_related("uploaded_by").order_by("created_at", "id"))
     events = list(request.events.select_related("actor").order_by("created_at", "id"))
+    contacts = list(
+        request.interactions.select_related("agent", "motive").order_by("occurred_at", "id")
+    )
+    timeline = [(event, describe_for_agent(event)) for event in events]
+    timeline += [(ContactEntry(c.occurred_at, c.agent), describe_contact(c)) for c in contacts]
+    timeline.sort(key=lambda entry: entry[0].created_at)  # stable: events keep their order
     messages = list(request.messages.select_related("author").order_by("created_at", "id"))
     # A message's files are among the request's documents, already read: no query per message,
     # nor one more query once the first message has files.
@@ -200,7 +231,7 @@ def case_screen(request: ServiceRequest, *, allowed: frozenset[str]) -> CaseScre
         request=request,
         sections=sections,
         documents=documents,
-        timeline=[(event, describe_for_agent(event)) for event in events],
+        timeline=timeline,
         messages=messages,
         notes=[e for e in events if e.kind == EventKind.NOTE],
         document_request=next((d for d in document_requests if d.answered_on is None), None),

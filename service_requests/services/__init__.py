@@ -23,6 +23,7 @@ from service_requests.services.handling import (
     request_start_review,
     request_transfer,
 )
+from service_requests.services.interactions import interaction_log
 from service_requests.services.notices import (
     request_alert_documents_overdue,
     request_deliver_implicit_decision,
@@ -47,6 +48,7 @@ __all__ = [
     "drafts_purge_expired",
     "implicit_decisions_apply_due",
     "implicit_decisions_redeliver",
+    "interaction_log",
     "reminders_enqueue_due",
     "request_add_note",
     "request_alert_documents_overdue",

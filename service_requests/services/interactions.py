@@ -4,8 +4,8 @@ The Interaction row is the whole record of a contact: the 360° view and the das
 linked to a request or not. No Event is written for a contact linked to a request: the
 lifecycle declares no contact kind (EVENT_PAYLOADS), an internal note would be a note nobody
 wrote (and one a front desk agent may not add to another team's request), and the 360° view
-that gathers events and contacts would show the same call twice. The case screen reads the
-request's contacts from this table (`request.interactions`).
+that gathers events and contacts would show the same call twice. The case screen places the
+request's contacts in its history from this table (`service_requests.cases.case_screen`).
 
 Who may log a contact is `service_requests.permissions` (`may(user, "contact")`), checked by the
 screens; this checks the data.

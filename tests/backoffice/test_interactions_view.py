@@ -286,3 +286,19 @@ def test_the_front_desk_landing_shows_the_days_contacts_per_channel(client, user
 def test_the_others_landing_shows_no_contact_counts(client, users, role):
     login(client, users[role])
     assert "Contacts du jour" not in client.get(reverse("backoffice:home")).content.decode()
+
+
+def test_a_contact_about_a_request_appears_in_the_case_history(
+    client, users, citizen, motive, team
+):
+    login(client, users["front_desk"])
+    mine = ServiceRequestFactory(citizen=citizen, team=team)
+    client.post(contact_url(citizen), valid(motive, request=mine.pk))
+    login(client, users["instructor"])
+    html = client.get(reverse("backoffice:case", args=[mine.reference])).content.decode()
+    history = html[html.index('id="timeline-title"') :]
+    assert (
+        "Contact entrant (téléphone), État civil (naissance, mariage, PACS, décès) · Réponse "
+        "donnée sur place · 6 min : Demande un acte de naissance : envoyé en ligne avec elle."
+    ) in history
+    assert "<strong>interne</strong>" in history
