@@ -25,10 +25,10 @@ from citizens.merging import (
     citizen_merge,
     citizen_merge_undo,
     identity_source,
-    reference_counts,
     undo_deadline,
 )
 from citizens.models import Citizen, CitizenMerge
+from citizens.references import reference_counts
 from citizens.selectors import CERTIFIED_FIELDS
 from gru.forms import error_summary
 from gru.models import AccessLog

@@ -10,8 +10,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from citizens.merging import citizen_merge, citizen_references
+from citizens.merging import citizen_merge
 from citizens.models import Citizen, CitizenMerge
+from citizens.references import citizen_references
 from gru.models import AccessLog, Membership
 from tests.factories import (
     CitizenFactory,

@@ -9,16 +9,9 @@ import time_machine
 from django.db.models import ManyToManyRel
 from django.utils import timezone
 
-from citizens.merging import (
-    MergeRefused,
-    citizen_merge,
-    citizen_merge_undo,
-    citizen_references,
-    reference_counts,
-    reference_key,
-    undoable_merges,
-)
+from citizens.merging import MergeRefused, citizen_merge, citizen_merge_undo, undoable_merges
 from citizens.models import Citizen, CitizenMerge, Relationship
+from citizens.references import citizen_references, reference_counts, reference_key
 from service_requests.models import Status
 from tests.factories import (
     CitizenFactory,
@@ -335,3 +328,17 @@ def test_reference_counts(household):
         "fiches fusionnées auparavant dans celle-ci"
     )
     assert counts["service_requests.interaction.citizen"].label == "contacts"
+
+
+def test_undo_leaves_a_row_moved_elsewhere_since(agent):
+    kept, merged, third = CitizenFactory(), CitizenFactory(), CitizenFactory()
+    request = ServiceRequestFactory(citizen=merged)
+    staying = ServiceRequestFactory(citizen=merged)
+    merge = citizen_merge(kept=kept, merged=merged, choices={}, actor=agent)
+    request.citizen = third  # an agent corrects whose request it is, after the merge
+    request.save(update_fields=["citizen"])
+    merge = citizen_merge_undo(merge=merge, actor=agent)
+    request.refresh_from_db()
+    staying.refresh_from_db()
+    assert (request.citizen, staying.citizen) == (third, merged)
+    assert merge.not_moved_back == {"service_requests.servicerequest.citizen": [request.pk]}
