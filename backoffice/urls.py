@@ -41,6 +41,12 @@ urlpatterns = [
     path("usagers/<int:pk>/contact/", interactions.log_contact, name="citizen_contact"),
     path("usagers/<int:pk>/deposer/", on_behalf.choose_procedure, name="file_choose"),
     path("usagers/<int:pk>/deposer/<slug:slug>/", on_behalf.fill, name="file_fill"),
+    path("demandes/<str:reference>/depot/", on_behalf.filed, name="file_done"),
+    path(
+        "demandes/<str:reference>/depot/accuse-reception/",
+        on_behalf.receipt,
+        name="file_receipt",
+    ),
     path("usagers/<int:pk>/fusionner/<int:other>/", merges.merge, name="citizen_merge"),
     path("fusions/<int:merge_id>/annuler/", merges.undo, name="merge_undo"),
     path("contacts/nouveau/", interactions.log_anonymous_contact, name="contact_anonymous"),

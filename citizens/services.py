@@ -4,12 +4,13 @@ the field diffs of the citizen record (the acting user is named in them)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from citizens.models import Citizen
+from citizens.models import Channel, Citizen
 from citizens.selectors import certified_fields
 from gru.models import User
 
@@ -88,6 +89,73 @@ def citizen_update_profile(
             locked._history_user = actor
             locked.save(update_fields=[*changed, "updated_at"])
     return changed
+
+
+# --- Created or checked by an agent (the one-stop shop) ---------------------------------------
+
+CREATED_AT_COUNTER = "créée au guichet"
+IDENTITY_CHECKED_AT_COUNTER = "identité vérifiée au guichet"
+
+
+def citizen_create_by_agent(
+    *,
+    actor: User,
+    given_names: str,
+    family_name: str,
+    usage_name: str = "",
+    birth_date: date | None = None,
+    email: str = "",
+    phone: str = "",
+    street: str = "",
+    postcode: str = "",
+    city: str = "",
+    preferred_channel: str = Channel.MAIL,
+    needs_assistance: bool = False,
+    identity_checked: bool = False,
+) -> Citizen:
+    """The record of a citizen an agent meets (at the counter, on the phone, in a letter), without
+    an account. The likely duplicates are the caller's to show first (`citizens.duplicates`):
+    creating anyway is the agent's informed choice. The identity is "checked at the counter" when
+    the agent saw an identity document, else declared. The history names the agent and why."""
+    citizen = Citizen(
+        given_names=given_names.strip(),
+        family_name=family_name.strip(),
+        usage_name=usage_name.strip(),
+        birth_date=birth_date,
+        email=email.strip(),
+        phone=phone,
+        street=street.strip(),
+        postcode=postcode,
+        city=city.strip(),
+        preferred_channel=preferred_channel,
+        needs_assistance=needs_assistance,
+        identity_assurance=(
+            Citizen.IdentityAssurance.COUNTER
+            if identity_checked
+            else Citizen.IdentityAssurance.DECLARED
+        ),
+    )
+    citizen._history_user = actor
+    citizen._change_reason = CREATED_AT_COUNTER
+    with transaction.atomic():
+        citizen.save(force_insert=True)
+    return citizen
+
+
+def citizen_confirm_identity_at_counter(*, citizen: Citizen, actor: User) -> bool:
+    """Record that an agent saw the citizen's identity document: a declared identity becomes
+    "checked at the counter" (through `citizen_update_by_agent`, with its reason in the
+    history). An identity FranceConnect certified stays as it is. Returns whether the record
+    changed."""
+    changed = citizen_update_by_agent(
+        citizen=citizen,
+        actor=actor,
+        changes={"identity_assurance": Citizen.IdentityAssurance.COUNTER},
+        reason=IDENTITY_CHECKED_AT_COUNTER,
+    )
+    if changed:
+        citizen.identity_assurance = Citizen.IdentityAssurance.COUNTER
+    return bool(changed)
 
 
 # What an agent may change on a citizen's record (the 360° view's « Modifier les coordonnées »).

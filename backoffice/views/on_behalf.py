@@ -1,15 +1,515 @@
-"""Stub: being written (issue 11)."""
+"""Filing on a citizen's behalf (issue 11, point 6): the record of a new citizen (likely duplicates
+first), the choice of a démarche, its form filled page by page with the same engine and checks
+as online, then what only an agent gives (channel, date of receipt, organisation, how the receipt
+reaches the citizen), the submission, and the confirmation with the receipt to print.
 
-from django.http import Http404
+Routes (backoffice/urls.py): ``usagers/nouveau/``; ``usagers/<pk>/deposer/`` (the démarches);
+``usagers/<pk>/deposer/<slug>/`` (the form: ``?etape=<page id>`` for a page,
+``?etape=verification`` for the last step); ``demandes/<reference>/depot/`` and
+``demandes/<reference>/depot/accuse-reception/`` (the confirmation and the receipt PDF, for the
+agent who filed it).
+
+The answers wait in the agent's session between pages, one entry per citizen and démarche (the
+version pinned when the form started, the answers, the page reached, the submission's
+idempotency key), as an anonymous citizen's do online; files are stored privately as soon as
+their page validates (`upload_store`). Pages are shown one at a time rather than all at once:
+a condition may depend on an earlier page, and the engine decides what is shown, validated and
+stored page by page exactly as it does online.
+
+Who may: `may(user, "file")`; everyone else gets a 404, as for a page that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from backoffice.access import agent_required
+from backoffice.on_behalf_forms import (
+    EMAIL,
+    POST,
+    PRINT,
+    FilingForm,
+    NewCitizenForm,
+    has_postal_address,
+    prefill_from_query,
+)
+from backoffice.views.common import render_agent
+from citizens.duplicates import likely_duplicates
+from citizens.models import Citizen
+from citizens.selectors import is_certified, representations_of
+from citizens.services import citizen_confirm_identity_at_counter, citizen_create_by_agent
+from forms_builder import selectors as catalogue
+from forms_builder.engine import FormRun, IncompleteForm
+from forms_builder.models import FormVersion, Procedure
+from gru.forms import error_summary
+from gru.models import AccessLog
+from gru.services import access_log_record
+from service_requests import drafts
+from service_requests.deadlines import explain_decision_date
+from service_requests.drafts import REVIEW, Filing
+from service_requests.identifiers import normalise_reference
+from service_requests.models import ServiceRequest, Status
+from service_requests.permissions import may, may_view
+from service_requests.services.filing import request_submit, upload_store, uploads_discard
+from service_requests.services.receipts import (
+    receipt_recipient,
+    request_issue_receipt,
+    tracking_page_url,
+)
+
+SESSION_KEY = "agent_filing"
+INCOMPLETE = "La demande est incomplète : vérifiez cette étape avant de la déposer."
+IDENTITY_NEEDED = (
+    "Cette démarche demande une identité vérifiée (en ligne, par FranceConnect). Vérifiez une "
+    "pièce d'identité de l'usager, puis indiquez-le ci-dessous : la démarche sera alors ouverte."
+)
 
 
-def new_citizen(request, *args, **kwargs):
-    raise Http404
+def _check_right(user) -> None:
+    if not may(user, "file"):
+        raise Http404
 
 
-def choose_procedure(request, *args, **kwargs):
-    raise Http404
+def _citizen(pk: int) -> Citizen:
+    """A live record (not a merged one's tombstone), else a 404."""
+    citizen = Citizen.objects.filter(pk=pk, merged_into__isnull=True).first()
+    if citizen is None:
+        raise Http404
+    return citizen
 
 
-def fill(request, *args, **kwargs):
-    raise Http404
+def _procedure(slug: str) -> Procedure:
+    try:
+        return catalogue.procedure_for_citizens(slug)
+    except Procedure.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def identification_refusal(procedure: Procedure, citizen: Citizen) -> str:
+    """Why the agent may not file `procedure` for `citizen`, or "".
+
+    Online, "account" asks that the citizen be signed in, "franceconnect" that FranceConnect
+    certified who they are. At the counter the citizen's record stands for the account, and an
+    agent who saw an identity document is as good a proof as FranceConnect: a FranceConnect
+    procedure is filed for a certified identity or one checked at the counter, not for a merely
+    declared one (a phone call, a letter)."""
+    if procedure.identification != Procedure.Identification.FRANCECONNECT:
+        return ""
+    if citizen.identity_assurance == Citizen.IdentityAssurance.DECLARED:
+        return IDENTITY_NEEDED
+    return ""
+
+
+# --- A new citizen ----------------------------------------------------------------------------
+
+
+@agent_required
+def new_citizen(request):
+    """The record of a citizen met for the first time. On submit, the likely duplicates come
+    first (who, and why each matched): « C'est cette personne » opens that record, « Créer quand
+    même » posts the same details again with the proof they were seen."""
+    _check_right(request.user)
+    candidates = []
+    if request.method == "POST":
+        form = NewCitizenForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            if not form.duplicates_confirmed():
+                candidates = likely_duplicates(
+                    given_names=data["given_names"],
+                    family_name=data["family_name"],
+                    usage_name=data["usage_name"],
+                    birth_date=data["birth_date"],
+                    email=data["email"],
+                    phone=data["phone"],
+                )
+            if not candidates:
+                citizen = citizen_create_by_agent(actor=request.user, **form.record_values())
+                flash.success(request, f"La fiche de {citizen.display_name} est créée.")
+                return redirect("backoffice:file_choose", pk=citizen.pk)
+            # The candidates are personal data read by the agent: logged as a search.
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.SEARCH,
+                detail=f"doublons possibles : {data['given_names']} {data['family_name']}",
+            )
+            form.data = form.data.copy()
+            form.data["duplicates_seen"] = form.fingerprint()
+    else:
+        form = NewCitizenForm(initial=prefill_from_query(request.GET.get("q", "")))
+    invalid = form.is_bound and not form.is_valid()
+    context = {
+        "form": form,
+        "error_summary": error_summary(form) if invalid else [],
+        "candidates": candidates,
+        "query": request.GET.get("q", "")[:200],
+    }
+    return render_agent(
+        request, "backoffice/on_behalf/citizen_new.html", context, status=400 if invalid else 200
+    )
+
+
+# --- Choosing the démarche --------------------------------------------------------------------
+
+
+@agent_required
+def choose_procedure(request, pk: int):
+    """The published démarches, by theme as the citizens' catalogue lists them, each either
+    open to filing for this citizen or saying why not; and the forms begun for them in this
+    session. POST: the agent saw the citizen's identity document."""
+    _check_right(request.user)
+    citizen = _citizen(pk)
+    if request.method == "POST":
+        if request.POST.get("action") != "verify_identity" or not may(request.user, "edit"):
+            raise Http404
+        try:
+            changed = citizen_confirm_identity_at_counter(citizen=citizen, actor=request.user)
+        except ValidationError as refused:  # merged meanwhile
+            flash.error(request, " ".join(refused.messages))
+            return redirect("backoffice:citizen_search")
+        if changed:
+            flash.success(request, "L'identité de l'usager est enregistrée comme vérifiée.")
+        return redirect("backoffice:file_choose", pk=citizen.pk)
+
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW_CITIZEN, citizen_id=pk)
+    procedures = list(catalogue.catalogue())
+    with_form = set(
+        FormVersion.objects.filter(procedure__in=procedures, published_at__isnull=False)
+        .values_list("procedure_id", flat=True)
+        .distinct()
+    )
+    begun = _begun(request.session, citizen)
+    groups: dict[str, list[dict]] = {}
+    for procedure in procedures:
+        groups.setdefault(procedure.category, []).append(
+            {
+                "procedure": procedure,
+                "refusal": identification_refusal(procedure, citizen),
+                "has_form": procedure.pk in with_form,
+                "begun": procedure.pk in begun,
+            }
+        )
+    context = {
+        "citizen": citizen,
+        "groups": groups,
+        "count": len(procedures),
+        "needs_identity": citizen.identity_assurance == Citizen.IdentityAssurance.DECLARED
+        and any(item["refusal"] for items in groups.values() for item in items),
+        "representations": representations_of(citizen),
+    }
+    return render_agent(request, "backoffice/on_behalf/choose.html", context)
+
+
+# --- The answers in the agent's session ---------------------------------------------------------
+
+
+def _entry_key(citizen: Citizen, procedure: Procedure) -> str:
+    return f"{citizen.pk}:{procedure.pk}"
+
+
+def _begun(session, citizen: Citizen) -> set[int]:
+    prefix = f"{citizen.pk}:"
+    keys = session.get(SESSION_KEY, {})
+    return {int(key[len(prefix) :]) for key in keys if key.startswith(prefix)}
+
+
+def _load(session, citizen: Citizen, procedure: Procedure) -> Filing | None:
+    entry = session.get(SESSION_KEY, {}).get(_entry_key(citizen, procedure))
+    if not entry:
+        return None
+    version = FormVersion.objects.filter(pk=entry["version"], procedure=procedure).first()
+    if version is None:
+        return None
+    return Filing(
+        procedure=procedure,
+        version=version,
+        answers=dict(entry["answers"]),
+        page=entry.get("page"),
+        idempotency_key=entry.get("key"),
+        started=True,
+    )
+
+
+def _store(session, citizen: Citizen, found: Filing) -> None:
+    entries = dict(session.get(SESSION_KEY, {}))
+    entries[_entry_key(citizen, found.procedure)] = {
+        "version": found.version.pk,
+        "answers": found.answers,
+        "page": found.page,
+        "key": found.idempotency_key,
+    }
+    session[SESSION_KEY] = entries
+
+
+def _forget(session, citizen: Citizen, procedure: Procedure) -> None:
+    entries = dict(session.get(SESSION_KEY, {}))
+    if entries.pop(_entry_key(citizen, procedure), None) is not None:
+        session[SESSION_KEY] = entries
+
+
+def _profile(citizen: Citizen) -> tuple[dict, frozenset[str]]:
+    """What prefills the form from the citizen's record, and the fields FranceConnect certified
+    (read-only, as online)."""
+    profile = {key: getattr(citizen, key) for key in drafts.PROFILE_KEYS}
+    profile["birth_date"] = citizen.birth_date
+    return profile, drafts.CERTIFIED_KEYS if is_certified(citizen) else frozenset()
+
+
+def _run(found: Filing, citizen: Citizen) -> FormRun:
+    return found.run(*_profile(citizen))
+
+
+def _filing(request, citizen: Citizen, procedure: Procedure) -> Filing | None:
+    """The form in progress for this citizen and démarche, or a new one prefilled from their
+    record; None when the démarche has no published form."""
+    found = _load(request.session, citizen, procedure)
+    if found is not None:
+        return found
+    version = drafts.published_version(procedure)
+    if version is None:
+        return None
+    found = Filing(
+        procedure=procedure,
+        version=version,
+        answers={},
+        idempotency_key=drafts.new_idempotency_key(),
+    )
+    found.answers = _run(found, citizen).initial_answers()
+    return found
+
+
+# --- Filling the form -------------------------------------------------------------------------
+
+
+def _step_url(citizen: Citizen, procedure: Procedure, step: str = "") -> str:
+    url = reverse("backoffice:file_fill", args=[citizen.pk, procedure.slug])
+    return f"{url}?{urlencode({'etape': step})}" if step else url
+
+
+def _resume_step(found: Filing, run: FormRun) -> str:
+    if found.page == REVIEW and not run.errors():
+        return REVIEW
+    if found.page and found.page != REVIEW and run.is_page_visible(found.page):
+        return found.page
+    if found.started:
+        return run.first_invalid_page_id() or REVIEW
+    return run.first_page_id()
+
+
+@agent_required
+def fill(request, pk: int, slug: str):
+    _check_right(request.user)
+    citizen = _citizen(pk)
+    procedure = _procedure(slug)
+    refusal = identification_refusal(procedure, citizen)
+    if refusal:
+        flash.error(request, refusal)
+        return redirect("backoffice:file_choose", pk=citizen.pk)
+    step = request.GET.get("etape", "")
+    if request.method == "POST" and step == REVIEW:
+        replay = _replayed(request, citizen, procedure)
+        if replay is not None:
+            return replay
+    found = _filing(request, citizen, procedure)
+    if found is None:
+        flash.error(request, "Cette démarche n'a pas encore de formulaire publié.")
+        return redirect("backoffice:file_choose", pk=citizen.pk)
+    run = _run(found, citizen)
+    if step == REVIEW:
+        return _review(request, citizen, found, run)
+    if not step:
+        step = _resume_step(found, run)
+        if step == REVIEW:
+            return redirect(_step_url(citizen, procedure, REVIEW))
+    if not run.is_page_visible(step):
+        return redirect(_step_url(citizen, procedure))
+    if request.method != "POST":
+        return _render_page(request, citizen, found, run, step)
+
+    schema = found.version.schema
+    result = run.validate_page(step, request.POST, request.FILES)
+    before = drafts.stored_file_keys(schema, found.answers)
+    found.answers = run.apply(result, store=upload_store)
+    discard = before - drafts.stored_file_keys(schema, found.answers)
+    found.started = True
+    back = request.POST.get("action") == "previous"
+    if back:
+        found.page = run.previous_page_id(step) or step
+    elif result.is_valid:
+        found.page = run.next_page_id(step) or REVIEW
+    else:
+        found.page = step
+    _store(request.session, citizen, found)
+    uploads_discard(discard)
+    if not back and not result.is_valid:
+        return _render_page(request, citizen, found, run, step, result, status=400)
+    return redirect(_step_url(citizen, procedure, found.page))
+
+
+def _render_page(request, citizen, found: Filing, run: FormRun, step, result=None, status=200):
+    context = {
+        "citizen": citizen,
+        "procedure": found.procedure,
+        "form_page": run.page_view(step, result),
+        "form_action": _step_url(citizen, found.procedure, step),
+    }
+    return render_agent(request, "backoffice/on_behalf/page.html", context, status=status)
+
+
+def _replayed(request, citizen: Citizen, procedure: Procedure):
+    """A POST whose key already made a request (a double click, a refresh): its confirmation,
+    when this agent filed it for this citizen; someone else's key is a 404."""
+    key = drafts.parse_idempotency_key(request.POST.get("idempotency_key"))
+    if key is None:
+        return None
+    existing = (
+        ServiceRequest.objects.exclude(status=Status.DRAFT)
+        .filter(idempotency_key=key)
+        .only("pk", "reference", "filed_by", "citizen", "procedure")
+        .first()
+    )
+    if existing is None:
+        return None
+    mine = existing.filed_by_id == request.user.pk and existing.citizen_id == citizen.pk
+    if not mine or existing.procedure_id != procedure.pk:
+        raise Http404
+    return redirect("backoffice:file_done", reference=existing.reference)
+
+
+def _review(request, citizen: Citizen, found: Filing, run: FormRun):
+    """The answers to check, and the agent's part of the filing; POST files the request."""
+    procedure = found.procedure
+    invalid = run.first_invalid_page_id()
+    if invalid is not None:
+        flash.error(request, INCOMPLETE)
+        return redirect(_step_url(citizen, procedure, invalid))
+    if found.idempotency_key is None:
+        found.idempotency_key = drafts.new_idempotency_key()
+    if found.page != REVIEW or not found.started:
+        found.page, found.started = REVIEW, True
+        _store(request.session, citizen, found)
+    form = FilingForm(
+        request.POST if request.method == "POST" else None,
+        citizen=citizen,
+        initial={"idempotency_key": found.idempotency_key},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        delivery = data["receipt_delivery"]
+        try:
+            submission = request_submit(
+                procedure=procedure,
+                version=found.version,
+                answers=run.answers,
+                idempotency_key=found.idempotency_key,
+                citizen=citizen,
+                actor=request.user,
+                channel=data["channel"],
+                received_on=data["received_on"],
+                organisation=data.get("organisation"),
+                contact_name=citizen.display_name,
+                # The contact address is the request's record that the receipt goes by email
+                # (services.receipts.receipt_recipient).
+                contact_email=citizen.email if delivery == EMAIL else "",
+                contact_phone=citizen.phone,
+            )
+        except IncompleteForm as incomplete:
+            flash.error(request, INCOMPLETE)
+            return redirect(_step_url(citizen, procedure, next(iter(incomplete.errors))))
+        except ValidationError as refused:
+            messages = getattr(refused, "message_dict", {}).get("received_on")
+            form.add_error("received_on" if messages else None, messages or refused.messages)
+        else:
+            _forget(request.session, citizen, procedure)
+            done = reverse("backoffice:file_done", args=[submission.request.reference])
+            return redirect(f"{done}?{urlencode({'remise': delivery})}")
+    context = {
+        "citizen": citizen,
+        "procedure": procedure,
+        "version": found.version,
+        "sections": run.summary(edit_url=lambda page_id: _step_url(citizen, procedure, page_id)),
+        "form": form,
+        "error_summary": error_summary(form),
+        "form_action": _step_url(citizen, procedure, REVIEW),
+        "no_email": not citizen.email,
+        "no_address": not has_postal_address(citizen),
+    }
+    status = 400 if form.is_bound else 200
+    return render_agent(request, "backoffice/on_behalf/review.html", context, status=status)
+
+
+# --- After filing -----------------------------------------------------------------------------
+
+
+def _filed_by(user, reference: str) -> ServiceRequest:
+    """A request this agent filed on someone's behalf, else a 404."""
+    normalised = normalise_reference(reference)
+    if normalised is None:
+        raise Http404
+    found = (
+        ServiceRequest.objects.exclude(status=Status.DRAFT)
+        .filter(reference=normalised, filed_by=user)
+        .select_related("procedure", "form_version", "team", "citizen", "organisation")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@agent_required
+def filed(request, reference: str):
+    """The confirmation: the reference, the legal dates and why, how the citizen follows the
+    request, the receipt to print."""
+    _check_right(request.user)
+    service_request = _filed_by(request.user, reference)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW_REQUEST,
+        request_reference=service_request.reference,
+        citizen_id=service_request.citizen_id,
+    )
+    version = service_request.form_version
+    _day, steps = explain_decision_date(
+        received_on=service_request.received_on,
+        rule=version.silence_rule,
+        delay=version.silence_delay,
+    )
+    delivery = request.GET.get("remise", "")
+    context = {
+        "service_request": service_request,
+        "citizen": service_request.citizen,
+        "team": service_request.team or service_request.procedure.default_team,
+        "due_steps": steps,
+        "tracking_url": tracking_page_url(service_request),
+        "emailed_to": receipt_recipient(service_request),
+        "delivery": delivery if delivery in (PRINT, EMAIL, POST) else "",
+        "may_open_case": may_view(request.user, service_request),
+    }
+    return render_agent(request, "backoffice/on_behalf/filed.html", context)
+
+
+@agent_required
+def receipt(request, reference: str):
+    """The receipt PDF, shown in the browser to print; made now if the worker has not yet."""
+    _check_right(request.user)
+    service_request = _filed_by(request.user, reference)
+    document = request_issue_receipt(request=service_request)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.DOWNLOAD_DOCUMENT,
+        request_reference=service_request.reference,
+        citizen_id=service_request.citizen_id,
+        document_id=document.pk,
+    )
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )

@@ -151,10 +151,28 @@ def receipt_email_context(request: ServiceRequest) -> dict:
     }
 
 
+def receipt_recipient(request: ServiceRequest) -> str:
+    """Where the receipt is emailed: the address given when filing, else the citizen's; "" for
+    nobody.
+
+    A request an agent filed for a citizen (`filed_by`) carries the contact address only when
+    the citizen chose to receive the receipt by email. Otherwise the agent printed it at once
+    or posts it, and an emailed copy (with the personal tracking link) goes only to a citizen
+    who asked for emails about their requests (`email_updates`): the paper one is the receipt
+    the law requires (L112-3), a second one unasked would be noise."""
+    if request.contact_email:
+        return request.contact_email
+    if request.filed_by_id is not None:
+        citizen = request.citizen
+        if citizen is None or not citizen.email_updates:
+            return ""
+    return citizen_email_of(request)
+
+
 def request_send_receipt(*, request_id: int) -> bool:
-    """Email the receipt, attached, with the secret tracking link, to the address given when
-    filing (else the citizen's); False when there is nobody to write to. At least once: a
-    retry after a send that succeeded sends it again."""
+    """Make the receipt if it is not made yet, and email it, attached, with the secret tracking
+    link (`receipt_recipient`); False when there is nobody to write to. At least once: a retry
+    after a send that succeeded sends it again."""
     request = (
         ServiceRequest.objects.select_related("procedure", "form_version", "team", "citizen")
         .exclude(status=Status.DRAFT)
@@ -163,12 +181,14 @@ def request_send_receipt(*, request_id: int) -> bool:
     )
     if request is None:
         return False
-    to = request.contact_email or citizen_email_of(request)
+    # Made even when nobody is written to: an agent prints it or posts it, and the hourly
+    # catch-up then has nothing left to do.
+    receipt = request.documents.filter(kind=Document.Kind.RECEIPT).first()
+    if receipt is None:
+        receipt = request_issue_receipt(request=request)
+    to = receipt_recipient(request)
     if not to:
         return False
-    receipt = request.documents.filter(kind=Document.Kind.RECEIPT).first()
-    if receipt is None:  # filed before receipts existed, or by a path that skipped it
-        receipt = request_issue_receipt(request=request)
     message = _message("receipt", receipt_email_context(request), to)
     with receipt.file.open("rb") as pdf:
         message.attach(receipt.original_name, pdf.read(), "application/pdf")
