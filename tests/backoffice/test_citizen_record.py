@@ -533,3 +533,13 @@ def test_the_citizens_profile_shows_the_organisations_they_represent(client, hel
     client.force_login(user)
     html = client.get(reverse("citizens:profile")).content.decode()
     assert "Les Jardins" in html
+
+
+def test_a_request_without_an_implicit_decision_date_says_why(client, voirie, helene):
+    report = ProcedureFactory(
+        default_team=voirie, kind="report", silence_rule="none", silence_delay=""
+    )
+    version = FormVersionFactory(procedure=report)
+    ServiceRequestFactory(form_version=version, team=voirie, citizen=helene)
+    client.force_login(agent(voirie))
+    assert "pas de décision implicite" in page(client, helene).content.decode()
