@@ -94,6 +94,11 @@ def _shown(citizen: Citizen, name: str) -> str:
     return value or ""
 
 
+def _record_label(citizen: Citizen) -> str:
+    created = formats.date_format(timezone.localtime(citizen.created_at), "d/m/Y")
+    return f"Fiche n° {citizen.pk} : {citizen.display_name}, créée le {created}"
+
+
 class MergeForm(forms.Form):
     """The record kept, one choice per differing field (by record id), the confirmation."""
 
@@ -102,7 +107,7 @@ class MergeForm(forms.Form):
         records = [(first.pk, f"Fiche n° {first.pk}"), (second.pk, f"Fiche n° {second.pk}")]
         self.fields["kept"] = forms.TypedChoiceField(
             label="Fiche conservée",
-            choices=records,
+            choices=[(c.pk, _record_label(c)) for c in (first, second)],
             coerce=int,
             widget=forms.RadioSelect,
             initial=first.pk,
