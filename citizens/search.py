@@ -388,12 +388,14 @@ def _best(rows: list[dict], more: list[dict], limit: int) -> list[dict]:
 
 def _by_words(read: ReadQuery, annotations: dict[str, Expression], limit: int) -> list[dict]:
     """Words alone: a strict pass, then a tolerant one (two typos) if it found fewer than
-    `limit`; names only unless the query looks like an address, addresses as a last resort."""
+    `limit` and no row where every word is found as typed (the agent then typed a real name);
+    names only unless the query looks like an address, addresses as a last resort."""
     with_addresses = read.mentions_address
     rows = _word_pass(
         read, annotations, limit, threshold=STRICT_SIMILARITY, with_addresses=with_addresses
     )
-    if len(rows) < limit:
+    exact = bool(rows) and rows[0]["rank"] >= len(read.words) - 0.001
+    if len(rows) < limit and not exact:
         tolerant = _word_pass(
             read, annotations, limit, threshold=TOLERANT_SIMILARITY, with_addresses=with_addresses
         )

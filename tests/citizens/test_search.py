@@ -271,8 +271,10 @@ def test_the_search_reads_the_citizens_in_one_query(people, django_assert_num_qu
     with django_assert_num_queries(2):  # and the organisations
         search(SIRET, annotations=last)
     # Words: the threshold, then the citizens, in a transaction (here a savepoint and its
-    # release); a tolerant pass when the strict one found too few.
+    # release); a tolerant pass when the strict one found too few and none as typed.
     with django_assert_num_queries(4):
         search("garnier", limit=1, annotations=last)
+    with django_assert_num_queries(4):
+        search("yasmine haddad", annotations=last)
     with django_assert_num_queries(6):
         search("granier", annotations=last)
