@@ -202,6 +202,71 @@ def case_paths(rng: random.Random, session: SessionBase) -> list[str]:
     return [reverse("backoffice:case", args=[reference]) for reference in references]
 
 
+def front_desk(rng: random.Random) -> str | None:
+    """A front desk agent (the one-stop shop), with the TOTP authenticator the back office
+    requires."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from gru.models import Membership
+
+    membership = (
+        Membership.objects.filter(
+            role=Membership.Role.FRONT_DESK, team__is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return None
+    user = membership.user
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    return user.email
+
+
+def _typo(word: str) -> str:
+    """The word with two of its inner letters swapped, as typed in a hurry."""
+    if len(word) < 4:
+        return word + word[-1]
+    middle = len(word) // 2
+    return word[: middle - 1] + word[middle] + word[middle - 1] + word[middle + 1 :]
+
+
+def citizen_search_paths(rng: random.Random, session: SessionBase) -> list[str]:
+    """The one-stop shop's search as agents use it: the most common family name (the most rows
+    to rank), a name with a typo, a phone typed otherwise than stored, a birth date typed without
+    separators, a request reference in lower case without its dash."""
+    from urllib.parse import urlencode
+
+    from django.db.models import Count
+
+    from citizens.models import Citizen
+    from service_requests.models import ServiceRequest
+
+    live = Citizen.objects.filter(merged_into__isnull=True)
+    common = (
+        live.values("family_name").annotate(n=Count("id")).order_by("-n", "family_name").first()
+    )
+    if common is None:
+        return []
+    queries = [common["family_name"]]
+    for given, family in live.filter(pk__in=sample_values(live, "pk", rng, 3)).values_list(
+        "given_names", "family_name"
+    ):
+        queries.append(f"{given.split()[0]} {_typo(family)}")
+    for phone in sample_values(live.exclude(phone=""), "phone", rng, 3):
+        queries.append(f"+33 {phone[1:]}" if rng.random() < 0.5 else phone.replace(" ", ""))
+    for born in sample_values(live.exclude(birth_date=None), "birth_date", rng, 3):
+        queries.append(f"{born:%d%m%Y}")
+    filed = ServiceRequest.objects.exclude(status="draft").filter(citizen__isnull=False)
+    for reference in sample_values(filed, "reference", rng, 3):
+        queries.append(reference.replace("-", "").lower())
+    search = reverse("backoffice:citizen_search")
+    return [f"{search}?{urlencode({'q': query})}" for query in queries]
+
+
 # An anonymous citizen files the demo procedure `signalement-voirie` (demo/demo_data.py):
 # its two pages, the review, then the contact step whose POST submits.
 SIGNALEMENT_STEPS = (
@@ -260,6 +325,8 @@ PAGES: list[Page] = [
     Page("agent-home", "/agents/", user=instructor, audience="agent"),
     Page("queue", queue_paths, user=instructor, audience="agent"),
     Page("case", case_paths, user=instructor, audience="agent"),
+    # Issue 11, the one-stop shop, signed in as a front desk agent.
+    Page("citizen-search", citizen_search_paths, user=front_desk, audience="agent"),
 ]
 
 
