@@ -766,3 +766,19 @@ def test_the_citizen_with_an_account_sees_the_request_in_it(client, agent):
     assert request.reference in account
     tracking = citizen_client.get(reverse("service_requests:tracking", args=[request.reference]))
     assert tracking.status_code == 200
+
+
+def test_an_agent_filing_for_their_own_record_is_not_on_behalf(client, agent):
+    own = CitizenFactory(user=agent, email=agent.email)
+    version = demo_version(VOIRIE)
+    fill_pages(client, own, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    data = filing_data(client, own, version)
+    done = client.post(fill_url(own, VOIRIE, "verification"), data)
+    request = ServiceRequest.objects.get()
+    assert request.filed_by is None
+    assert request.events.get(kind=Event.Kind.SUBMITTED).payload["filed_on_behalf"] is False
+    assert client.get(done["Location"]).status_code == 200
+    assert (
+        client.post(fill_url(own, VOIRIE, "verification"), data)["Location"]
+        == done["Location"].split("?")[0]
+    )

@@ -1,29 +1,10 @@
-"""Filing on a citizen's behalf (issue 11, point 6): the record of a new citizen (likely duplicates
-first), the choice of a démarche, its form filled page by page with the same engine and checks
-as online, then what only an agent gives (channel, date of receipt, organisation, how the receipt
-reaches the citizen), the submission, and the confirmation with the receipt to print.
-
-Routes (backoffice/urls.py): ``usagers/nouveau/``; ``usagers/<pk>/deposer/`` (the démarches);
-``usagers/<pk>/deposer/<slug>/`` (the form: ``?etape=<page id>`` for a page,
-``?etape=verification`` for the last step); ``demandes/<reference>/depot/`` and
-``demandes/<reference>/depot/accuse-reception/`` (the confirmation and the receipt PDF, for the
-agent who filed it).
-
-The answers wait in the agent's session between pages, one entry per citizen and démarche (the
-version pinned when the form started, the answers, the page reached, the submission's
-idempotency key), as an anonymous citizen's do online; files are stored privately as soon as
-their page validates (`upload_store`). Pages are shown one at a time rather than all at once:
-a condition may depend on an earlier page, and the engine decides what is shown, validated and
-stored page by page exactly as it does online.
-
-Who may: `may(user, "file")`; everyone else gets a 404, as for a page that does not exist.
-"""
+"""Choosing the démarche and filling its form for the citizen; the agent's part; the submission."""
 
 from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -31,18 +12,19 @@ from django.utils.http import urlencode
 from backoffice.access import agent_required
 from backoffice.on_behalf_forms import (
     EMAIL,
-    POST,
-    PRINT,
     FilingForm,
-    NewCitizenForm,
     has_postal_address,
-    prefill_from_query,
 )
 from backoffice.views.common import render_agent
-from citizens.duplicates import likely_duplicates
+from backoffice.views.on_behalf.common import (
+    check_right,
+    citizen_or_404,
+    identification_refusal,
+    procedure_or_404,
+)
 from citizens.models import Citizen
 from citizens.selectors import is_certified, representations_of
-from citizens.services import citizen_confirm_identity_at_counter, citizen_create_by_agent
+from citizens.services import citizen_confirm_identity_at_counter
 from forms_builder import selectors as catalogue
 from forms_builder.engine import FormRun, IncompleteForm
 from forms_builder.models import FormVersion, Procedure
@@ -50,108 +32,13 @@ from gru.forms import error_summary
 from gru.models import AccessLog
 from gru.services import access_log_record
 from service_requests import drafts
-from service_requests.deadlines import explain_decision_date
 from service_requests.drafts import REVIEW, Filing
-from service_requests.identifiers import normalise_reference
 from service_requests.models import ServiceRequest, Status
-from service_requests.permissions import may, may_view
+from service_requests.permissions import may
 from service_requests.services.filing import request_submit, upload_store, uploads_discard
-from service_requests.services.receipts import (
-    receipt_recipient,
-    request_issue_receipt,
-    tracking_page_url,
-)
 
 SESSION_KEY = "agent_filing"
 INCOMPLETE = "La demande est incomplète : vérifiez cette étape avant de la déposer."
-IDENTITY_NEEDED = (
-    "Cette démarche demande une identité vérifiée (en ligne, par FranceConnect). Vérifiez une "
-    "pièce d'identité de l'usager, puis indiquez-le ci-dessous : la démarche sera alors ouverte."
-)
-
-
-def _check_right(user) -> None:
-    if not may(user, "file"):
-        raise Http404
-
-
-def _citizen(pk: int) -> Citizen:
-    """A live record (not a merged one's tombstone), else a 404."""
-    citizen = Citizen.objects.filter(pk=pk, merged_into__isnull=True).first()
-    if citizen is None:
-        raise Http404
-    return citizen
-
-
-def _procedure(slug: str) -> Procedure:
-    try:
-        return catalogue.procedure_for_citizens(slug)
-    except Procedure.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def identification_refusal(procedure: Procedure, citizen: Citizen) -> str:
-    """Why the agent may not file `procedure` for `citizen`, or "".
-
-    Online, "account" asks that the citizen be signed in, "franceconnect" that FranceConnect
-    certified who they are. At the counter the citizen's record stands for the account, and an
-    agent who saw an identity document is as good a proof as FranceConnect: a FranceConnect
-    procedure is filed for a certified identity or one checked at the counter, not for a merely
-    declared one (a phone call, a letter)."""
-    if procedure.identification != Procedure.Identification.FRANCECONNECT:
-        return ""
-    if citizen.identity_assurance == Citizen.IdentityAssurance.DECLARED:
-        return IDENTITY_NEEDED
-    return ""
-
-
-# --- A new citizen ----------------------------------------------------------------------------
-
-
-@agent_required
-def new_citizen(request):
-    """The record of a citizen met for the first time. On submit, the likely duplicates come
-    first (who, and why each matched): « C'est cette personne » opens that record, « Créer quand
-    même » posts the same details again with the proof they were seen."""
-    _check_right(request.user)
-    candidates = []
-    if request.method == "POST":
-        form = NewCitizenForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            if not form.duplicates_confirmed():
-                candidates = likely_duplicates(
-                    given_names=data["given_names"],
-                    family_name=data["family_name"],
-                    usage_name=data["usage_name"],
-                    birth_date=data["birth_date"],
-                    email=data["email"],
-                    phone=data["phone"],
-                )
-            if not candidates:
-                citizen = citizen_create_by_agent(actor=request.user, **form.record_values())
-                flash.success(request, f"La fiche de {citizen.display_name} est créée.")
-                return redirect("backoffice:file_choose", pk=citizen.pk)
-            # The candidates are personal data read by the agent: logged as a search.
-            access_log_record(
-                user=request.user,
-                action=AccessLog.Action.SEARCH,
-                detail=f"doublons possibles : {data['given_names']} {data['family_name']}",
-            )
-            form.data = form.data.copy()
-            form.data["duplicates_seen"] = form.fingerprint()
-    else:
-        form = NewCitizenForm(initial=prefill_from_query(request.GET.get("q", "")))
-    invalid = form.is_bound and not form.is_valid()
-    context = {
-        "form": form,
-        "error_summary": error_summary(form) if invalid else [],
-        "candidates": candidates,
-        "query": request.GET.get("q", "")[:200],
-    }
-    return render_agent(
-        request, "backoffice/on_behalf/citizen_new.html", context, status=400 if invalid else 200
-    )
 
 
 # --- Choosing the démarche --------------------------------------------------------------------
@@ -162,8 +49,8 @@ def choose_procedure(request, pk: int):
     """The published démarches, by theme as the citizens' catalogue lists them, each either
     open to filing for this citizen or saying why not; and the forms begun for them in this
     session. POST: the agent saw the citizen's identity document."""
-    _check_right(request.user)
-    citizen = _citizen(pk)
+    check_right(request.user)
+    citizen = citizen_or_404(pk)
     if request.method == "POST":
         if request.POST.get("action") != "verify_identity" or not may(request.user, "edit"):
             raise Http404
@@ -303,9 +190,9 @@ def _resume_step(found: Filing, run: FormRun) -> str:
 
 @agent_required
 def fill(request, pk: int, slug: str):
-    _check_right(request.user)
-    citizen = _citizen(pk)
-    procedure = _procedure(slug)
+    check_right(request.user)
+    citizen = citizen_or_404(pk)
+    procedure = procedure_or_404(slug)
     refusal = identification_refusal(procedure, citizen)
     if refusal:
         flash.error(request, refusal)
@@ -375,7 +262,11 @@ def _replayed(request, citizen: Citizen, procedure: Procedure):
     )
     if existing is None:
         return None
-    mine = existing.filed_by_id == request.user.pk and existing.citizen_id == citizen.pk
+    user_id = request.user.pk
+    by_me = existing.filed_by_id == user_id or (
+        existing.filed_by_id is None and citizen.user_id == user_id  # for their own record
+    )
+    mine = by_me and existing.citizen_id == citizen.pk
     if not mine or existing.procedure_id != procedure.pk:
         raise Http404
     return redirect("backoffice:file_done", reference=existing.reference)
@@ -441,75 +332,3 @@ def _review(request, citizen: Citizen, found: Filing, run: FormRun):
     }
     status = 400 if form.is_bound else 200
     return render_agent(request, "backoffice/on_behalf/review.html", context, status=status)
-
-
-# --- After filing -----------------------------------------------------------------------------
-
-
-def _filed_by(user, reference: str) -> ServiceRequest:
-    """A request this agent filed on someone's behalf, else a 404."""
-    normalised = normalise_reference(reference)
-    if normalised is None:
-        raise Http404
-    found = (
-        ServiceRequest.objects.exclude(status=Status.DRAFT)
-        .filter(reference=normalised, filed_by=user)
-        .select_related("procedure", "form_version", "team", "citizen", "organisation")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
-@agent_required
-def filed(request, reference: str):
-    """The confirmation: the reference, the legal dates and why, how the citizen follows the
-    request, the receipt to print."""
-    _check_right(request.user)
-    service_request = _filed_by(request.user, reference)
-    access_log_record(
-        user=request.user,
-        action=AccessLog.Action.VIEW_REQUEST,
-        request_reference=service_request.reference,
-        citizen_id=service_request.citizen_id,
-    )
-    version = service_request.form_version
-    _day, steps = explain_decision_date(
-        received_on=service_request.received_on,
-        rule=version.silence_rule,
-        delay=version.silence_delay,
-    )
-    delivery = request.GET.get("remise", "")
-    context = {
-        "service_request": service_request,
-        "citizen": service_request.citizen,
-        "team": service_request.team or service_request.procedure.default_team,
-        "due_steps": steps,
-        "tracking_url": tracking_page_url(service_request),
-        "emailed_to": receipt_recipient(service_request),
-        "delivery": delivery if delivery in (PRINT, EMAIL, POST) else "",
-        "may_open_case": may_view(request.user, service_request),
-    }
-    return render_agent(request, "backoffice/on_behalf/filed.html", context)
-
-
-@agent_required
-def receipt(request, reference: str):
-    """The receipt PDF, shown in the browser to print; made now if the worker has not yet."""
-    _check_right(request.user)
-    service_request = _filed_by(request.user, reference)
-    document = request_issue_receipt(request=service_request)
-    access_log_record(
-        user=request.user,
-        action=AccessLog.Action.DOWNLOAD_DOCUMENT,
-        request_reference=service_request.reference,
-        citizen_id=service_request.citizen_id,
-        document_id=document.pk,
-    )
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=False,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
