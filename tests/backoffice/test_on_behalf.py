@@ -782,3 +782,30 @@ def test_an_agent_filing_for_their_own_record_is_not_on_behalf(client, agent):
         client.post(fill_url(own, VOIRIE, "verification"), data)["Location"]
         == done["Location"].split("?")[0]
     )
+
+
+def test_a_form_begun_may_be_abandoned_and_its_files_go(client, agent, helene):
+    version = demo_version(VOIRIE)
+    fill_pages(client, helene, VOIRIE, [("probleme", {**PROBLEME, "photo": jpeg_upload()})])
+    entry = client.session[SESSION_KEY][f"{helene.pk}:{version.procedure_id}"]
+    (key,) = [d["key"] for d in entry["answers"]["photo"]]
+    assert default_storage.exists(key)
+    assert "(commencée : reprendre)" in html_of(client.get(choose_url(helene)))
+
+    response = client.post(fill_url(helene, VOIRIE, "abandon"))
+
+    assert response["Location"] == choose_url(helene)
+    assert f"{helene.pk}:{version.procedure_id}" not in client.session[SESSION_KEY]
+    assert not default_storage.exists(key)
+    assert "(commencée : reprendre)" not in html_of(client.get(choose_url(helene)))
+    assert not ServiceRequest.objects.exists()
+
+
+def test_the_demarches_page_query_count_does_not_grow_with_the_catalogue(
+    client, agent, helene, django_assert_max_num_queries
+):
+    for n in range(30):
+        FormVersionFactory(procedure=ProcedureFactory(category=f"Thème {n % 5}"))
+    client.get(choose_url(helene))  # the session and the scope, read once
+    with django_assert_max_num_queries(10):
+        assert client.get(choose_url(helene)).status_code == 200

@@ -38,6 +38,7 @@ from service_requests.permissions import may
 from service_requests.services.filing import request_submit, upload_store, uploads_discard
 
 SESSION_KEY = "agent_filing"
+ABANDON = "abandon"  # POST ?etape=abandon: the answers and files of this form are dropped
 INCOMPLETE = "La demande est incomplète : vérifiez cette étape avant de la déposer."
 
 
@@ -67,6 +68,7 @@ def choose_procedure(request, pk: int):
     procedures = list(catalogue.catalogue())
     with_form = set(
         FormVersion.objects.filter(procedure__in=procedures, published_at__isnull=False)
+        .order_by()
         .values_list("procedure_id", flat=True)
         .distinct()
     )
@@ -139,6 +141,17 @@ def _forget(session, citizen: Citizen, procedure: Procedure) -> None:
         session[SESSION_KEY] = entries
 
 
+def _abandon(request, citizen: Citizen, procedure: Procedure) -> None:
+    """The agent drops the form begun (the wrong démarche, the citizen gone): its answers leave
+    the session, its files the storage."""
+    found = _load(request.session, citizen, procedure)
+    if found is None:
+        return
+    _forget(request.session, citizen, procedure)
+    uploads_discard(drafts.stored_file_keys(found.version.schema, found.answers))
+    flash.info(request, f"La saisie de « {procedure.title} » est abandonnée.")
+
+
 def _profile(citizen: Citizen) -> tuple[dict, frozenset[str]]:
     """What prefills the form from the citizen's record, and the fields FranceConnect certified
     (read-only, as online)."""
@@ -198,6 +211,9 @@ def fill(request, pk: int, slug: str):
         flash.error(request, refusal)
         return redirect("backoffice:file_choose", pk=citizen.pk)
     step = request.GET.get("etape", "")
+    if request.method == "POST" and step == ABANDON:
+        _abandon(request, citizen, procedure)
+        return redirect("backoffice:file_choose", pk=citizen.pk)
     if request.method == "POST" and step == REVIEW:
         replay = _replayed(request, citizen, procedure)
         if replay is not None:
@@ -244,6 +260,7 @@ def _render_page(request, citizen, found: Filing, run: FormRun, step, result=Non
         "procedure": found.procedure,
         "form_page": run.page_view(step, result),
         "form_action": _step_url(citizen, found.procedure, step),
+        "abandon_action": _step_url(citizen, found.procedure, ABANDON),
     }
     return render_agent(request, "backoffice/on_behalf/page.html", context, status=status)
 
@@ -327,6 +344,7 @@ def _review(request, citizen: Citizen, found: Filing, run: FormRun):
         "form": form,
         "error_summary": error_summary(form),
         "form_action": _step_url(citizen, procedure, REVIEW),
+        "abandon_action": _step_url(citizen, procedure, ABANDON),
         "no_email": not citizen.email,
         "no_address": not has_postal_address(citizen),
     }
