@@ -24,6 +24,29 @@ class HotQuery:
     title: str
     index: str  # the index it should use
     sql: str  # psycopg parameters: %(name)s; a literal % is written %%
+    setup: str = ""  # run first, in the same transaction (a SET LOCAL)
+
+
+SEARCH_THRESHOLD = (
+    "SELECT set_config('pg_trgm.word_similarity_threshold', '%s', true), "
+    "set_config('enable_seqscan', 'off', true)"
+)
+SEARCH_BY_NAME = """SELECT c.id, c.given_names, c.family_name, c.usage_name, c.birth_date, c.city,
+  word_similarity(lower(gru_unaccent(%(name)s)), c.search_name) AS rank,
+  greatest(
+    (SELECT i.occurred_at FROM service_requests_interaction AS i
+     WHERE i.citizen_id = c.id ORDER BY i.occurred_at DESC LIMIT 1),
+    (SELECT r.created_at FROM service_requests_servicerequest AS r
+     WHERE r.citizen_id = c.id AND r.status <> 'draft' ORDER BY r.created_at DESC LIMIT 1)
+  ) AS last_contact
+FROM citizens_citizen AS c
+WHERE c.merged_into_id IS NULL
+  AND c.id = ANY(ARRAY(
+    SELECT u.id FROM citizens_citizen AS u
+    WHERE u.merged_into_id IS NULL AND u.search_name %%> lower(gru_unaccent(%(name)s))
+    LIMIT 200))
+ORDER BY rank DESC, c.family_name, c.given_names, c.id
+LIMIT 25"""
 
 
 QUERIES = [
@@ -58,14 +81,29 @@ ORDER BY r.decision_due_on, r.id
 LIMIT 200
 FOR UPDATE OF r SKIP LOCKED""",
     ),
+    # The one-stop shop's search (citizens.search) as it reads a name: the first CANDIDATES
+    # rows whose name holds a word close to the one typed, under the strict threshold, then the
+    # best 25 of them with their last contact; the tolerant pass is the same at 0.3.
     HotQuery(
-        "Citizen search by family name (trigram similarity)",
-        "citizen_family_name_trgm",
-        """SELECT c.id, c.given_names, c.family_name, c.usage_name, c.birth_date, c.postcode
+        "Citizen search by name, strict pass (pg_trgm word similarity ≥ 0.5)",
+        "citizen_search_name_trgm",
+        SEARCH_BY_NAME,
+        setup=SEARCH_THRESHOLD % "0.5",
+    ),
+    HotQuery(
+        "Citizen search by name with a typo, tolerant pass (word similarity ≥ 0.3)",
+        "citizen_search_name_trgm",
+        SEARCH_BY_NAME.replace("%(name)s", "%(typo)s"),
+        setup=SEARCH_THRESHOLD % "0.3",
+    ),
+    HotQuery(
+        "Citizen search by phone (exact, display form)",
+        "citizen_phone_idx",
+        """SELECT c.id, c.given_names, c.family_name, c.usage_name, c.birth_date, c.city
 FROM citizens_citizen AS c
-WHERE c.family_name %% %(name)s
-ORDER BY similarity(c.family_name, %(name)s) DESC, c.id
-LIMIT 20""",
+WHERE c.merged_into_id IS NULL AND c.phone = %(phone)s
+ORDER BY c.family_name, c.given_names, c.id
+LIMIT 25""",
     ),
 ]
 
@@ -97,11 +135,16 @@ def parameters(args) -> dict:
             Citizen.objects.values("family_name").annotate(n=Count("id")).order_by("-n").first()
         )
         name = common["family_name"] if common else "Martin"
+    from bench.pages import _typo
+
+    phone = Citizen.objects.exclude(phone="").order_by("pk").values_list("phone", flat=True)
     return {
         "team_id": team.pk if team else 0,
         "team": team.slug if team else "—",
         "today": args.today or timezone.localdate(),
         "name": name,
+        "typo": _typo(name),
+        "phone": phone.first() or "06 12 34 56 78",
     }
 
 
@@ -109,6 +152,8 @@ def explain(query: HotQuery, values: dict) -> list[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        if query.setup:
+            cursor.execute(query.setup)
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query.sql}", values)
         return [row[0] for row in cursor.fetchall()]
 
@@ -160,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             used = "uses" if any(query.index in line for line in plan) else "DOES NOT USE"
             print(f"### {query.title}\n")
             print(f"Expected index `{query.index}`: the plan {used} it.\n")
-            print(f"```sql\n{shown(query.sql, values)};\n```\n")
+            setup = f"{query.setup};\n" if query.setup else ""
+            print(f"```sql\n{setup}{shown(query.sql, values)};\n```\n")
             print("```\n" + "\n".join(plan) + "\n```\n")
         transaction.set_rollback(True)
     return 0

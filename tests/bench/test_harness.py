@@ -595,13 +595,19 @@ def test_count_queries_refuses_an_unexpected_status():
 def test_every_hot_query_runs_under_explain():
     from bench import explain
 
-    values = {"team_id": 1, "today": "2026-01-05", "name": "Lefèvre"}
+    values = {
+        "team_id": 1,
+        "today": "2026-01-05",
+        "name": "Lefèvre",
+        "typo": "Lfeèvre",
+        "phone": "06 12 34 56 78",
+    }
     with transaction.atomic():
         for query in explain.QUERIES:
             plan = explain.explain(query, values)
             assert plan[-1].startswith("Execution Time"), query.title
-    shown = explain.shown(explain.QUERIES[-1].sql, values)
-    assert "family_name % 'Lefèvre'" in shown
+    by_name = next(query for query in explain.QUERIES if "strict pass" in query.title)
+    assert "search_name %> lower(gru_unaccent('Lefèvre'))" in explain.shown(by_name.sql, values)
 
 
 # -- end to end ------------------------------------------------------------------------------
