@@ -187,6 +187,8 @@ def test_the_query_count_does_not_grow_with_the_results(client, desk, django_ass
     # (savepoint, set, select, release).
     with django_assert_num_queries(10):
         response = client.get(URL, {"q": "dupont"})
-    assert response.content.decode().count('href="/agents/usagers/') >= 25
+    page = response.content.decode()
+    assert page.count('href="/agents/usagers/') >= 25
+    assert "Seuls les 25 plus proches sont affichés" in page
     with django_assert_num_queries(10 - 4 + 1):  # a phone: one query, no threshold
         client.get(URL, {"q": "06 12 34 56 78"})
