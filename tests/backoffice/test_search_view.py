@@ -139,6 +139,13 @@ def test_a_500_character_query_is_refused_next_to_the_field(client, desk, helene
     assert not AccessLog.objects.exists()
 
 
+def test_a_null_character_is_refused(client, desk):
+    response = client.get(URL, {"q": "garnier\x00"})
+    assert response.status_code == 400
+    assert "Le caractère nul n\u2019est pas autorisé." in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
 @pytest.mark.parametrize(
     "query",
     [
