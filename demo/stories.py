@@ -307,9 +307,15 @@ def _read_by_citizen(request: ServiceRequest, now: datetime) -> None:
             messages_mark_read_by_citizen(messages=[message])
 
 
+def _motive(label: str) -> InteractionMotive:
+    """A motive of the starting list (service_requests 0013), put back if an administrator
+    removed it or a test emptied the table."""
+    return InteractionMotive.objects.get_or_create(label=label)[0]
+
+
 def _log_contact(request, citizen, contact: demo_data.Contact, world: World) -> None:
     """A counter visit or a call about the request, logged as the contact screen logs it."""
-    motive = InteractionMotive.objects.get(label=contact.motive) if contact.motive else None
+    motive = _motive(contact.motive) if contact.motive else None
     interaction_log(
         agent=world.users[contact.agent],
         channel=contact.channel,
@@ -337,7 +343,7 @@ def create_contacts(world: World) -> int:
             channel=contact.channel,
             direction=InteractionDirection.INBOUND,
             summary=contact.summary,
-            motive=InteractionMotive.objects.get(label=contact.motive),
+            motive=_motive(contact.motive),
             outcome=contact.outcome,
             duration_minutes=contact.duration_minutes,
             occurred_at=occurred_at,

@@ -65,7 +65,9 @@ _LEAVE_OUT = object()
 
 def _default_for(model_field: models.Field):
     """What a column the generator does not fill gets on every row, or _LEAVE_OUT to let the
-    database decide (NULL or its own default)."""
+    database decide (NULL or its own default, or a generated column's expression)."""
+    if model_field.generated:
+        return _LEAVE_OUT
     if model_field.null or model_field.db_default is not NOT_PROVIDED:
         return _LEAVE_OUT
     if model_field.has_default():

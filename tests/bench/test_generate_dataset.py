@@ -74,7 +74,7 @@ def test_a_small_dataset_has_the_counts_and_the_variety_asked():
 
     demo_citizens, demo_contacts = (
         len(demo_data.CITIZENS),
-        sum(len(request.contacts) for request in demo_data.REQUESTS),
+        sum(len(request.contacts) for request in demo_data.REQUESTS) + len(demo_data.CONTACTS),
     )
     assert Citizen.objects.count() == CITIZENS + demo_citizens
     assert generated_requests().count() == REQUESTS
