@@ -251,6 +251,7 @@ class Contact:
     direction: str = "inbound"
     motive: str = ""  # a label of the motives' starting list (service_requests 0013)
     outcome: str = ""  # an Interaction.Outcome
+    duration_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -340,10 +341,11 @@ REQUESTS = [
         contacts=(Contact(0, 9, Channel.COUNTER, AMELIE, "Venue à l'accueil pour se renseigner "
                           "sur le portage de repas ; demande déposée pour son compte, "
                           "réponse souhaitée par téléphone.", motive="Action sociale (CCAS)",
-                          outcome="request_filed"),
+                          outcome="request_filed", duration_minutes=15),
                   Contact(8, 14, Channel.PHONE, KARIM, "A appelé pour savoir où en est sa demande. "
                           "Délai de réponse rappelé ; la rappeler dès que le CCAS a répondu.",
-                          motive="Suivi d'une demande en cours", outcome="answered"))),
+                          motive="Suivi d'une demande en cours", outcome="answered",
+                          duration_minutes=4))),
     # Taken on the phone for the service; the answer came by phone the next day, and she
     # withdrew the request herself through her tracking link.
     DemoRequest("D3M0-P6RW", "demande-information", Channel.PHONE, 55, filed_by=KARIM,
@@ -356,11 +358,12 @@ REQUESTS = [
         steps=(withdraw(2, "J'ai eu la réponse par téléphone, merci."),),
         contacts=(Contact(0, 9, Channel.PHONE, KARIM, "A appelé pour connaître les horaires de "
                           "la déchetterie le dimanche ; demande déposée pour son compte.",
-                          motive="Déchets et encombrants", outcome="request_filed"),
+                          motive="Déchets et encombrants", outcome="request_filed",
+                          duration_minutes=5),
                   Contact(1, 11, Channel.PHONE, KARIM, "Rappelée : la déchetterie est ouverte le "
                           "dimanche de 9 h à 12 h. Elle retirera sa demande en ligne.",
                           direction="outbound", motive="Déchets et encombrants",
-                          outcome="answered"))),
+                          outcome="answered", duration_minutes=2))),
     DemoRequest("D3M0-5ZAE", "occupation-domaine-public", Channel.WEB, 45,
         citizen="jean-baptiste",
         data={"qualite": "particulier", "type": "benne", "adresse": _address("5 rue du Moulin"),

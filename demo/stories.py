@@ -323,6 +323,7 @@ def _log_contact(request, citizen, contact: demo_data.Contact, world: World) -> 
         summary=contact.summary,
         motive=motive,
         outcome=contact.outcome,
+        duration_minutes=contact.duration_minutes,
         citizen=citizen,
         request=request,
     )

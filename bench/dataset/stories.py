@@ -43,6 +43,7 @@ from service_requests.models import (
     DocumentRequest,
     Event,
     Interaction,
+    InteractionMotive,
     Message,
     NotificationSent,
     ServiceRequest,
@@ -60,7 +61,12 @@ REQUEST_FIELDS = ("id", "reference", "tracking_token", "procedure_id", "form_ver
 EVENT_FIELDS = ("id", "request_id", "actor_id", "kind", "visibility", "payload", "created_at")
 MESSAGE_FIELDS = ("id", "request_id", "author_id", "direction", "body", "read_at", "created_at")
 INTERACTION_FIELDS = ("id", "citizen_id", "request_id", "channel", "direction", "agent_id",
-                      "team_id", "occurred_at", "summary", "created_at")  # fmt: skip
+                      "team_id", "occurred_at", "summary", "created_at", "motive_id", "outcome",
+                      "duration_minutes")  # fmt: skip
+# What became of a contact about no request (the others: a request filed, or answered).
+LONE_OUTCOMES = Weighted(["answered", "redirected", "appointment"], [70, 20, 10])
+# Minutes a contact lasts, by channel (uniform between the bounds); the others are not timed.
+CONTACT_MINUTES = {"counter": (3, 20), "phone": (2, 12)}
 DOCUMENT_REQUEST_FIELDS = ("id", "request_id", "asked_on", "answer_deadline", "answered_on",
                            "pieces", "asked_by_id", "overdue_alerted_at", "created_at")  # fmt: skip
 NOTIFICATION_FIELDS = ("id", "request_id", "kind", "due_on", "days_before", "sent_at")
@@ -124,6 +130,12 @@ class Stories:
         self.counter = 0  # of references drawn
         self.filler = Filler(rng, clock, people)
         self.interactions_left = counts.interactions
+        # The motives an administrator offers (service_requests 0013 seeds them).
+        self.motive_ids = list(
+            InteractionMotive.objects.filter(is_active=True)
+            .order_by("position", "pk")
+            .values_list("pk", flat=True)
+        )
         self.pools = {
             team.id: team.workers if team.kind == "business" else team.front_desk + team.workers
             for team in authority.teams
@@ -254,6 +266,14 @@ class Stories:
     def follow_up_count(self) -> int:
         return FOLLOW_UPS.pick(self.rng)
 
+    def contact_details(self, channel: str, outcome: str) -> tuple:
+        """The motive, outcome and duration of a contact, as the contact screen records them."""
+        rng = self.rng
+        motive = rng.choice(self.motive_ids) if self.motive_ids else None
+        bounds = CONTACT_MINUTES.get(channel)
+        minutes = rng.randint(*bounds) if bounds else None
+        return motive, outcome, minutes
+
     def contact_channel(self) -> str:
         return CONTACT_CHANNELS.pick(self.rng).value
 
@@ -325,18 +345,20 @@ class Stories:
                 if rng.random() < 0.2:
                     agent = rng.choice(self.business).workers[0] if self.business else agent
                 at = clock.at(self.today - self.final_age(), 8.5 * 3600 + rng.random() * 32400)
+                channel = self.contact_channel()
                 rows.append(
                     (
                         self.ids.take(Interaction),
                         citizen_id,
                         None,
-                        self.contact_channel(),
+                        channel,
                         "inbound" if rng.random() < 0.85 else "outbound",
                         agent,
                         self.authority.agent_team.get(agent),
                         clock.datetime(at),
                         rng.choice(summaries),
                         clock.datetime(min(at + 300, clock.now_ts)),
+                        *self.contact_details(channel, LONE_OUTCOMES.pick(rng)),
                     )
                 )
             self.interactions_left -= len(rows)

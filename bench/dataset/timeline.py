@@ -358,20 +358,24 @@ class Timeline:
         contacts = []
         if filed_by is not None and self.channel in FILING_SUMMARY:
             summary = texts.FILING_CONTACTS[FILING_SUMMARY[self.channel]]
-            contacts.append((self.filed, self.channel, "inbound", filed_by, summary))
+            contacts.append(
+                (self.filed, self.channel, "inbound", filed_by, summary, "request_filed")
+            )
         for _ in range(s.follow_up_count()):
             agent = rng.choice(s.front_desk) if rng.random() < 0.6 else s.worker(self.team)
             at = self.aside(self.between(legal.received, legal.end), self.office())
             direction = "inbound" if rng.random() < 0.75 else "outbound"
             summary = rng.choice(texts.FOLLOW_UP_CONTACTS)
-            contacts.append((at, s.contact_channel(), direction, agent, summary))
+            contacts.append((at, s.contact_channel(), direction, agent, summary, "answered"))
         rows = self.out["interactions"]
-        for at, channel, direction, agent, summary in contacts[: max(s.interactions_left, 0)]:
+        for at, channel, direction, agent, summary, outcome in contacts[
+            : max(s.interactions_left, 0)
+        ]:
             s.interactions_left -= 1
             entered = clock.datetime(min(at + rng.random() * 600, clock.now_ts))
             rows.append((s.ids.take(s.interaction_model), citizen_id, self.id, channel, direction,
                          agent, s.authority.agent_team.get(agent), clock.datetime(at), summary,
-                         entered))  # fmt: skip
+                         entered, *s.contact_details(channel, outcome)))  # fmt: skip
 
     # --- Rows -------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from bench.dataset.writer import DatasetError, Table
@@ -79,6 +79,10 @@ def test_a_small_dataset_has_the_counts_and_the_variety_asked():
     assert Citizen.objects.count() == CITIZENS + demo_citizens
     assert generated_requests().count() == REQUESTS
     assert Interaction.objects.count() == 2 * REQUESTS + demo_contacts
+    # Contacts as the contact screen records them: a motive and an outcome, timed when spoken.
+    assert not Interaction.objects.filter(Q(motive=None) | Q(outcome="")).exists()
+    spoken = Interaction.objects.filter(channel__in=["counter", "phone"])
+    assert spoken.exists() and not spoken.filter(duration_minutes=None).exists()
     assert (Procedure.objects.count(), Team.objects.count()) == (30, 10)  # the small scale's
     events = Event.objects.filter(request__in=generated_requests()).count()
     messages = Message.objects.filter(request__in=generated_requests()).count()
