@@ -2,15 +2,11 @@
 its level, with the mandatory reason. Built without the fields FranceConnect certified; the
 service (citizens.services.citizen_update_by_agent) refuses them anyway."""
 
-import re
-
 from django import forms
-from django.utils import timezone
 
-from citizens.forms import POSTCODE_INVALID, PREFERRED_CHANNELS
+from citizens.forms import PREFERRED_CHANNELS, CitizenDetailsForm
 from citizens.models import Citizen
 from citizens.services import REASON_MAX_LENGTH
-from gru.phones import clean_phone
 
 IDENTITY_FIELDS = (
     "given_names",
@@ -26,7 +22,7 @@ PREFERENCE_FIELDS = ("preferred_channel", "needs_assistance", "email_updates")
 Assurance = Citizen.IdentityAssurance
 
 
-class CitizenEditForm(forms.Form):
+class CitizenEditForm(CitizenDetailsForm):
     given_names = forms.CharField(
         label="Prénoms",
         max_length=200,
@@ -144,21 +140,6 @@ class CitizenEditForm(forms.Form):
     @property
     def identity_fields(self):
         return self.section(IDENTITY_FIELDS)
-
-    def clean_phone(self) -> str:
-        return clean_phone(self.cleaned_data["phone"])
-
-    def clean_postcode(self) -> str:
-        postcode = re.sub(r"\s", "", self.cleaned_data["postcode"])
-        if postcode and not re.fullmatch(r"[0-9]{5}", postcode):
-            raise forms.ValidationError(POSTCODE_INVALID)
-        return postcode
-
-    def clean_birth_date(self):
-        day = self.cleaned_data["birth_date"]
-        if day is not None and day > timezone.localdate():
-            raise forms.ValidationError("La date de naissance ne peut pas être dans le futur.")
-        return day
 
     def clean_reason(self) -> str:
         reason = " ".join(self.cleaned_data["reason"].split())

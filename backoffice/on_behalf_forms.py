@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.utils import formats, timezone
 
-from citizens.forms import POSTCODE_INVALID, PREFERRED_CHANNELS
+from citizens.forms import PREFERRED_CHANNELS, CitizenDetailsForm
 from citizens.models import Channel, Citizen, Organisation
-from gru.phones import clean_phone, normalise_phone
+from gru.phones import normalise_phone
 
 DATE_INVALID = "Saisissez une date valide, par exemple 15/01/2027."
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d%m%Y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -56,7 +56,7 @@ def prefill_from_query(q: str) -> dict[str, str]:
     return {"given_names": words[0], "family_name": " ".join(words[1:])}
 
 
-class NewCitizenForm(forms.Form):
+class NewCitizenForm(CitizenDetailsForm):
     """A citizen's record as the agent types it at the counter or on the phone."""
 
     given_names = forms.CharField(
@@ -140,23 +140,6 @@ class NewCitizenForm(forms.Form):
     )
     # Set when the agent saw the likely duplicates of these very details and creates anyway.
     duplicates_seen = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_phone(self) -> str:
-        return clean_phone(self.cleaned_data["phone"])
-
-    def clean_postcode(self) -> str:
-        postcode = re.sub(r"\s", "", self.cleaned_data["postcode"])
-        if postcode and not re.fullmatch(r"[0-9]{5}", postcode):
-            raise forms.ValidationError(POSTCODE_INVALID)
-        return postcode
-
-    def clean_birth_date(self):
-        day = self.cleaned_data["birth_date"]
-        if day is not None and day > timezone.localdate():
-            raise forms.ValidationError("La date de naissance ne peut pas être dans le futur.")
-        if day is not None and day.year < 1900:
-            raise forms.ValidationError("Vérifiez l'année de naissance.")
-        return day
 
     def clean(self):
         cleaned = super().clean()

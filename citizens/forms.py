@@ -86,7 +86,29 @@ POSTCODE_INVALID = _("Saisissez un code postal à 5 chiffres, par exemple 75001.
 PREFERRED_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.SOCIAL]
 
 
-class ProfileForm(forms.Form):
+class CitizenDetailsForm(forms.Form):
+    """How every form of a citizen's details reads a phone, a postcode and a birth date: the
+    citizen's profile, an agent's edit of a record and a record created at the counter."""
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_postcode(self) -> str:
+        postcode = re.sub(r"\s", "", self.cleaned_data["postcode"])
+        if postcode and not re.fullmatch(r"[0-9]{5}", postcode):
+            raise forms.ValidationError(POSTCODE_INVALID)
+        return postcode
+
+    def clean_birth_date(self):
+        day = self.cleaned_data["birth_date"]
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
+        if day is not None and day.year < 1900:
+            raise forms.ValidationError(_("Vérifiez l'année de naissance."))
+        return day
+
+
+class ProfileForm(CitizenDetailsForm):
     """What a citizen edits of their record. Built without the identity fields FranceConnect
     certified (`certified`): their values in a POST are then never read (and the service,
     citizens.services.citizen_update_profile, ignores them anyway)."""
@@ -183,21 +205,6 @@ class ProfileForm(forms.Form):
     @property
     def identity_fields(self):
         return [self[name] for name in self.IDENTITY_FIELDS if name in self.fields]
-
-    def clean_phone(self) -> str:
-        return clean_phone(self.cleaned_data["phone"])
-
-    def clean_postcode(self) -> str:
-        postcode = re.sub(r"\s", "", self.cleaned_data["postcode"])
-        if postcode and not re.fullmatch(r"[0-9]{5}", postcode):
-            raise forms.ValidationError(POSTCODE_INVALID)
-        return postcode
-
-    def clean_birth_date(self):
-        day = self.cleaned_data["birth_date"]
-        if day is not None and day > timezone.localdate():
-            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
-        return day
 
     def clean(self):
         cleaned = super().clean()
