@@ -116,7 +116,12 @@ def session_forget(session, procedure: Procedure) -> None:
 
 def session_filing(session, procedure: Procedure) -> Filing | None:
     """The anonymous form in progress in this session, with the version it started with."""
-    entry = session_entry(session, procedure)
+    return filing_from_entry(session_entry(session, procedure), procedure)
+
+
+def filing_from_entry(entry: dict | None, procedure: Procedure) -> Filing | None:
+    """A form in progress as a session keeps it (the anonymous citizen's, or an agent's for a
+    citizen): its version, answers, page reached and submission key."""
     if not entry or "answers" not in entry:
         return None
     version = FormVersion.objects.filter(pk=entry["version"], procedure=procedure).first()
@@ -215,3 +220,16 @@ def earlier_request(user, procedure: Procedure, reference: str) -> ServiceReques
 
 def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def resume_page(found: Filing, run) -> str:
+    """Where a form in progress picks up: the page reached when known (the review only if
+    nothing is left to fix), else the first page with something to fix, else the review; a
+    new form at its first page. `run` is the FormRun of its answers."""
+    if found.page == REVIEW and not run.errors():
+        return REVIEW
+    if found.page and found.page != REVIEW and run.is_page_visible(found.page):
+        return found.page
+    if found.started:
+        return run.first_invalid_page_id() or REVIEW
+    return run.first_page_id()

@@ -192,18 +192,6 @@ def _page_url(procedure: Procedure, page_id: str) -> str:
     return reverse("service_requests:filing_page", args=[procedure.slug, page_id])
 
 
-def _resume_page(found: Filing, run: FormRun) -> str:
-    """Where the citizen stopped: the page reached when this browser knows it, else the first
-    page with something to fix, else the review."""
-    if found.page == REVIEW and not run.errors():
-        return REVIEW
-    if found.page and found.page != REVIEW and run.is_page_visible(found.page):
-        return found.page
-    if found.started:
-        return run.first_invalid_page_id() or REVIEW
-    return run.first_page_id()
-
-
 def _render_page(request, found: Filing, run: FormRun, page_id: str, result=None, status=200):
     context = {
         "form_page": run.page_view(page_id, result),
@@ -271,7 +259,7 @@ def start(request, slug: str):
     if found is None:
         return _unavailable(request, procedure, "offline")
     run = _run(request, found)
-    page_id = _resume_page(found, run)
+    page_id = drafts.resume_page(found, run)
     if page_id == REVIEW:
         return redirect(_page_url(procedure, REVIEW))
     return _render_page(request, found, run, page_id)

@@ -109,19 +109,7 @@ def _begun(session, citizen: Citizen) -> set[int]:
 
 def _load(session, citizen: Citizen, procedure: Procedure) -> Filing | None:
     entry = session.get(SESSION_KEY, {}).get(_entry_key(citizen, procedure))
-    if not entry:
-        return None
-    version = FormVersion.objects.filter(pk=entry["version"], procedure=procedure).first()
-    if version is None:
-        return None
-    return Filing(
-        procedure=procedure,
-        version=version,
-        answers=dict(entry["answers"]),
-        page=entry.get("page"),
-        idempotency_key=entry.get("key"),
-        started=True,
-    )
+    return drafts.filing_from_entry(entry, procedure)
 
 
 def _store(session, citizen: Citizen, found: Filing) -> None:
@@ -191,16 +179,6 @@ def _step_url(citizen: Citizen, procedure: Procedure, step: str = "") -> str:
     return f"{url}?{urlencode({'etape': step})}" if step else url
 
 
-def _resume_step(found: Filing, run: FormRun) -> str:
-    if found.page == REVIEW and not run.errors():
-        return REVIEW
-    if found.page and found.page != REVIEW and run.is_page_visible(found.page):
-        return found.page
-    if found.started:
-        return run.first_invalid_page_id() or REVIEW
-    return run.first_page_id()
-
-
 @agent_required
 def fill(request, pk: int, slug: str):
     check_right(request.user)
@@ -226,7 +204,7 @@ def fill(request, pk: int, slug: str):
     if step == REVIEW:
         return _review(request, citizen, found, run)
     if not step:
-        step = _resume_step(found, run)
+        step = drafts.resume_page(found, run)
         if step == REVIEW:
             return redirect(_step_url(citizen, procedure, REVIEW))
     if not run.is_page_visible(step):
