@@ -135,6 +135,23 @@ def assert_accessible(page, axe_source):
     return check
 
 
+@pytest.fixture
+def every_rule(page, axe_source):
+    """axe-core with every rule it has, best practices included (the agents' pages and the
+    pages issue 11 added are held to all of them)."""
+
+    def check() -> None:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(axe_source)
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        if violations:
+            pytest.fail(f"axe-core on {page.url}:\n{_format(violations)}", pytrace=False)
+
+    return check
+
+
 @pytest.fixture(autouse=True)
 def _live_server_quiet_before_flush(transactional_db):
     """The database is emptied (TRUNCATE) after each test. A request the browser set off just

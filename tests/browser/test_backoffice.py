@@ -42,25 +42,6 @@ def _inline_tasks():
     cache.clear()
 
 
-@pytest.fixture
-def assert_accessible_all(page, axe_source):
-    """axe-core with every rule it has, best practices included."""
-
-    def check() -> None:
-        if not page.evaluate("() => typeof window.axe === 'object'"):
-            page.evaluate(axe_source)
-        violations = page.evaluate(
-            """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations"""
-        )
-        summary = [
-            f"{v['id']}: {v['help']} at {[' '.join(n['target']) for n in v['nodes']]}"
-            for v in violations
-        ]
-        assert not violations, f"axe-core on {page.url}:\n" + "\n".join(summary)
-
-    return check
-
-
 def file_a_civil_status_request(page, live_server) -> ServiceRequest:
     page.goto(live_server.url + reverse("service_requests:filing_start", args=["acte-etat-civil"]))
     page.get_by_label("Acte de naissance").check()
@@ -96,7 +77,7 @@ def sign_in_with_totp(page, live_server, user) -> None:
 
 
 def test_an_instructor_takes_a_request_from_the_queue_to_its_decision(
-    live_server, browser, page, assert_accessible, assert_accessible_all, csp_violations
+    live_server, browser, page, assert_accessible, every_rule, csp_violations
 ):
     version = demo_version("acte-etat-civil")
     team = version.procedure.default_team
@@ -105,7 +86,7 @@ def test_an_instructor_takes_a_request_from_the_queue_to_its_decision(
     TOTP.activate(instructor, SECRET)
 
     def agent_page_is_fine():
-        check_page(page, assert_accessible_all, csp_violations)
+        check_page(page, every_rule, csp_violations)
 
     citizen = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 800})
     citizen_page = citizen.new_page()
@@ -179,9 +160,7 @@ def test_an_instructor_takes_a_request_from_the_queue_to_its_decision(
 
 
 @pytest.mark.parametrize("role", ["official", "dpo", "front_desk"])
-def test_the_other_roles_land_on_their_page(
-    live_server, page, role, assert_accessible_all, csp_violations
-):
+def test_the_other_roles_land_on_their_page(live_server, page, role, every_rule, csp_violations):
     version = demo_version("acte-etat-civil")
     user = verified_user(first_name="Maryse", last_name="Lacroix")
     MembershipFactory(user=user, team=version.procedure.default_team, role=role)
@@ -193,12 +172,10 @@ def test_the_other_roles_land_on_their_page(
         "front_desk": "Les files des équipes",
     }[role]
     assert page.get_by_role("heading", name=heading).is_visible()
-    check_page(page, assert_accessible_all, csp_violations)
+    check_page(page, every_rule, csp_violations)
 
 
-def test_the_notification_preferences_page(
-    live_server, page, assert_accessible_all, csp_violations
-):
+def test_the_notification_preferences_page(live_server, page, every_rule, csp_violations):
     version = demo_version("acte-etat-civil")
     user = verified_user(first_name="Inès", last_name="Da Silva")
     MembershipFactory(
@@ -208,4 +185,4 @@ def test_the_notification_preferences_page(
     sign_in_with_totp(page, live_server, user)
     click(page, "Mes notifications", role="link")
     assert page.get_by_role("heading", level=1).is_visible()
-    check_page(page, assert_accessible_all, csp_violations)
+    check_page(page, every_rule, csp_violations)

@@ -18,22 +18,6 @@ from tests.gru.accounts_support import SECRET, verified_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def every_rule(page, axe_source):
-    """axe-core with all its rules, best practices included."""
-
-    def check() -> None:
-        if not page.evaluate("() => typeof window.axe === 'object'"):
-            page.evaluate(axe_source)
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        )
-        found = [f"{v['id']}: {[' '.join(n['target']) for n in v['nodes']]}" for v in violations]
-        assert not violations, f"axe-core on {page.url}:\n" + "\n".join(found)
-
-    return check
-
-
 def test_the_front_desk_finds_a_citizen_from_the_header(
     live_server, page, every_rule, csp_violations
 ):

@@ -10,10 +10,7 @@ from django.urls import reverse
 
 from gru.models import Membership
 from service_requests.models import Interaction, InteractionMotive
-from tests.browser.test_backoffice import (
-    assert_accessible_all,  # noqa: F401 (a fixture)
-    sign_in_with_totp,
-)
+from tests.browser.test_backoffice import sign_in_with_totp
 from tests.browser.test_filing import check_page, click
 from tests.factories import CitizenFactory, MembershipFactory, ServiceRequestFactory, TeamFactory
 from tests.gru.accounts_support import SECRET, verified_user
@@ -24,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_front_desk_logs_a_call_then_an_anonymous_one(
     live_server,
     page,
-    assert_accessible_all,  # noqa: F811
+    every_rule,
     csp_violations,
 ):
     team = TeamFactory(name="Accueil", slug="accueil")
@@ -42,13 +39,13 @@ def test_the_front_desk_logs_a_call_then_an_anonymous_one(
     assert page.evaluate("() => document.activeElement.name") == "summary"
     assert page.get_by_label("Téléphone").is_checked()
     assert page.get_by_label("Entrant (l'usager nous contacte)").is_checked()
-    check_page(page, assert_accessible_all, csp_violations)
+    check_page(page, every_rule, csp_violations)
 
     click(page, "Enregistrer le contact")  # nothing typed
     assert page.title().startswith("Erreur : ")
     assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
     assert page.get_by_role("link", name="Résumez le contact en quelques mots.").is_visible()
-    check_page(page, assert_accessible_all, csp_violations)
+    check_page(page, every_rule, csp_violations)
     assert not Interaction.objects.exists()
 
     page.get_by_label("Résumé").fill("Demande quand passent les encombrants : jeudi.")
@@ -67,12 +64,12 @@ def test_the_front_desk_logs_a_call_then_an_anonymous_one(
 
     page.goto(live_server.url + reverse("backoffice:home"))
     assert "Contacts du jour" in page.content()
-    check_page(page, assert_accessible_all, csp_violations)
+    check_page(page, every_rule, csp_violations)
     click(page, "Consigner un appel anonyme", role="link")
     page.keyboard.type("Horaires de la mairie le samedi.")
     page.get_by_label("Motif").select_option(label="Autre")
     page.get_by_label("Interlocuteur").fill("M. X, n'a pas souhaité donner son nom")
-    check_page(page, assert_accessible_all, csp_violations)
+    check_page(page, every_rule, csp_violations)
     click(page, "Enregistrer le contact")
     assert page.url.endswith(reverse("backoffice:home"))
     assert "Le contact (téléphone) est enregistré." in page.content()

@@ -23,22 +23,6 @@ from tests.service_requests.test_submit import demo_version
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def every_rule(page, axe_source):
-    """axe-core with all its rules, best practices included, as the back office's tests run it."""
-
-    def check() -> None:
-        if not page.evaluate("() => typeof window.axe === 'object'"):
-            page.evaluate(axe_source)
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        )
-        found = [f"{v['id']}: {[' '.join(n['target']) for n in v['nodes']]}" for v in violations]
-        assert not violations, f"axe-core on {page.url}:\n" + "\n".join(found)
-
-    return check
-
-
 def french(day: datetime.date) -> str:
     with translation.override("fr"):
         return formats.date_format(day, "j F Y")
