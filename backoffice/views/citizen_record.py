@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from backoffice.access import agent_required
 from backoffice.citizen_forms import CONTACT_FIELDS, PREFERENCE_FIELDS, CitizenEditForm
 from backoffice.views.common import render_agent
+from citizens.merging import undo_deadline, undoable_merges
 from citizens.models import Citizen, Organisation
 from citizens.selectors import certified_fields, citizen_history, identity_lines
 from citizens.services import AGENT_EDITABLE_FIELDS, citizen_update_by_agent
@@ -78,6 +79,11 @@ def record(request, pk: int):
         "may_edit": may(user, "edit"),
         "may_contact": may(user, "contact"),
         "may_file": may(user, "file"),
+        # The merges into this record still undoable: the way back once the message is gone.
+        "merges": [
+            {"merge": done, "deadline": undo_deadline(done)}
+            for done in (undoable_merges(citizen) if may(user, "merge") else [])
+        ],
     }
     return render_agent(request, "backoffice/citizen.html", context)
 

@@ -275,3 +275,24 @@ def test_undo_after_thirty_days(client, front_desk, pair):
     assert response.status_code == 409
     second.refresh_from_db()
     assert second.merged_into == first
+
+
+def test_the_kept_record_offers_the_undo_until_the_deadline(client, front_desk, pair):
+    """Once the message is gone, the 360° view of the record kept is the way back to the undo:
+    for the front desk, within the 30 days, not after it was undone, never for an instructor."""
+    first, second = pair
+    merge = citizen_merge(kept=first, merged=second, choices={}, actor=front_desk)
+    undo_url = reverse("backoffice:merge_undo", args=[merge.pk])
+    record_url = reverse("backoffice:citizen", args=[first.pk])
+    client.force_login(front_desk)
+    html = client.get(record_url).content.decode()
+    assert f'<a href="{undo_url}">Annuler la fusion de la fiche n° {second.pk}</a>' in html
+    deadline = timezone.localtime(merge.merged_at + timedelta(days=30))
+    assert f"possible jusqu'au {deadline.day} " in html
+    client.force_login(agent(Role.INSTRUCTOR))
+    assert undo_url not in client.get(record_url).content.decode()
+    client.force_login(front_desk)
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert undo_url not in client.get(record_url).content.decode()
+    client.post(undo_url)
+    assert undo_url not in client.get(record_url).content.decode()
