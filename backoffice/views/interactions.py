@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from backoffice.access import agent_required
 from backoffice.forms import FastSelect
+from backoffice.views.citizen_record import _citizen_or_redirect
 from backoffice.views.common import render_agent
 from citizens.models import Channel, Citizen
 from gru.forms import error_summary
@@ -195,14 +196,21 @@ def _log(request, *, citizen: Citizen | None, template_context: dict, success_ur
 @agent_required
 @require_http_methods(["GET", "POST"])
 def log_contact(request, pk: int):
-    """A contact with the citizen `pk` (a record that was not merged into another)."""
+    """A contact with the citizen `pk`. A merged record's form (a stale link) opens the form of
+    the record kept; a contact posted to a record merged since the form was drawn is refused
+    next to what the agent typed (`interaction_log`: 400, nothing written, nothing lost)."""
     if not may(request.user, "contact"):
         raise Http404
-    citizen = get_object_or_404(Citizen, pk=pk, merged_into__isnull=True)
-    if request.method == "GET":  # the page lists the citizen's requests: a read of their data
+    if request.method == "GET":
+        citizen, moved = _citizen_or_redirect(request, pk, to="backoffice:citizen_contact")
+        if moved:
+            return moved
+        # The page lists the citizen's requests: a read of their data.
         access_log_record(
             user=request.user, action=AccessLog.Action.VIEW_CITIZEN, citizen_id=citizen.pk
         )
+    else:
+        citizen = get_object_or_404(Citizen, pk=pk)
     return _log(
         request,
         citizen=citizen,

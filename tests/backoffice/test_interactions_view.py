@@ -115,12 +115,22 @@ def test_anonymous_visitors_are_sent_to_the_login(client, url):
     assert not Interaction.objects.exists()
 
 
-def test_a_merged_or_unknown_record_is_a_404(client, users, citizen, motive):
+def test_a_merged_record_sends_to_the_kept_one_and_an_unknown_one_is_a_404(
+    client, users, citizen, motive
+):
     login(client, users["front_desk"])
     tombstone = CitizenFactory(merged_into=citizen)
-    assert client.get(contact_url(tombstone)).status_code == 404
-    assert client.post(contact_url(tombstone), valid(motive)).status_code == 404
+    # A stale link opens the form of the record kept.
+    response = client.get(contact_url(tombstone))
+    assert response.status_code == 302 and response.url == contact_url(citizen)
+    # A form drawn before the merge and posted after: refused in French, what was typed kept.
+    response = client.post(contact_url(tombstone), valid(motive))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Cette fiche a été fusionnée avec une autre" in html
+    assert "Demande un acte de naissance : envoyé en ligne avec elle." in html
     assert client.get("/agents/usagers/999999/contact/").status_code == 404
+    assert client.post("/agents/usagers/999999/contact/", valid(motive)).status_code == 404
     assert not Interaction.objects.exists()
 
 
