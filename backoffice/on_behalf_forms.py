@@ -14,6 +14,8 @@ from django.utils import formats, timezone
 from citizens.forms import PREFERRED_CHANNELS, CitizenDetailsForm
 from citizens.models import Channel, Citizen, Organisation
 from gru.phones import normalise_phone
+from service_requests.services.messages import MAX_ATTACHMENTS, check_files
+from service_requests.views.tracking import FilesField
 
 DATE_INVALID = "Saisissez une date valide, par exemple 15/01/2027."
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d%m%Y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -231,6 +233,10 @@ class FilingForm(forms.Form):
         empty_label="L'usager lui-même",
         widget=forms.RadioSelect,
     )
+    scans = FilesField(
+        label="Courrier et pièces numérisés",
+        required=False,
+    )
     receipt_delivery = forms.ChoiceField(
         label="Comment l'usager reçoit-il l'accusé de réception ?",
         widget=forms.RadioSelect,
@@ -264,6 +270,14 @@ class FilingForm(forms.Form):
             deliveries.append((POST, "Imprimé pour l'envoi par la poste à son adresse"))
         self.fields["receipt_delivery"].choices = deliveries
         self.fields["receipt_delivery"].initial = PRINT
+
+    def clean_scans(self) -> list:
+        """The scans, checked on their content as every upload is (forms_builder.uploads); the
+        French message of each refusal goes next to the field."""
+        checked, errors = check_files(self.cleaned_data["scans"], max_files=MAX_ATTACHMENTS)
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
 
     def clean_received_on(self) -> date:
         day = self.cleaned_data["received_on"]

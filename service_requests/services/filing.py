@@ -209,6 +209,25 @@ def _existing(idempotency_key) -> ServiceRequest | None:
     )
 
 
+def _document(
+    request: ServiceRequest, descriptor: Mapping[str, Any], actor: User | None
+) -> Document:
+    """The Document of a file `upload_store` kept (the stored file itself, not a copy)."""
+    document = Document(
+        request=request,
+        kind=Document.Kind.UPLOAD,
+        original_name=descriptor["name"],
+        content_type=KINDS[descriptor["kind"]].content_type,
+        size=descriptor["size"],
+        sha256=descriptor["sha256"],
+        visible_to_citizen=True,
+        uploaded_by=actor,
+    )
+    document.file.name = descriptor["key"]
+    document.save()
+    return document
+
+
 def _documents(request: ServiceRequest, run: FormRun, data: dict, actor: User | None) -> dict:
     """Document rows for the files of the data (the stored files themselves, not copies), and
     the data with each file's descriptor pointing at its document instead of its storage key."""
@@ -219,18 +238,7 @@ def _documents(request: ServiceRequest, run: FormRun, data: dict, actor: User | 
             key = descriptor.get("key")
             if not key or key in used:
                 raise ValidationError(f"file of {field_id} has no storage key")
-            document = Document(
-                request=request,
-                kind=Document.Kind.UPLOAD,
-                original_name=descriptor["name"],
-                content_type=KINDS[descriptor["kind"]].content_type,
-                size=descriptor["size"],
-                sha256=descriptor["sha256"],
-                visible_to_citizen=True,
-                uploaded_by=actor,
-            )
-            document.file.name = key
-            document.save()
+            document = _document(request, descriptor, actor)
             used.add(key)
             descriptors.append(
                 {
@@ -260,6 +268,7 @@ def request_submit(
     channel: str = Channel.WEB,
     organisation: Organisation | None = None,
     received_on: date | None = None,
+    scans: Iterable[Mapping[str, Any]] = (),
 ) -> Submission:
     """File a request from a form's answers, once per `idempotency_key`.
 
@@ -275,11 +284,17 @@ def request_submit(
     (same row). The team comes from the routing rules, the implicit decision date from the
     deadline engine (`selectors.decision_date_of`). The receipt PDF is made after commit by
     the worker that emails it, or on the citizen's first click if the broker is down
-    (`receipts`)."""
+    (`receipts`).
+
+    `scans` are documents an agent attaches beyond the form's own file fields (the letter
+    itself, pages handed in at the counter), as descriptors of `upload_store`: each becomes a
+    Document the citizen sees. A submission already made discards them."""
     from service_requests import tasks
 
+    scans = list(scans)
     existing = _existing(idempotency_key)
     if existing is not None:
+        uploads_discard(scan["key"] for scan in scans)
         return Submission(existing, created=False)
     if version.procedure_id != procedure.pk or not version.is_published:
         raise ValidationError("the form version is not a published version of this procedure")
@@ -344,11 +359,14 @@ def request_submit(
         submitted = change_status(request, "submit", actor=actor, payload=payload, save=False)
         if draft is None:
             if not _insert(request):  # a twin POST committed the same key first
+                _discard_on_commit({scan["key"] for scan in scans})
                 return Submission(_existing(idempotency_key), created=False)
         else:
             request.save()
         request.data = _documents(request, run, data, actor)
         request.save(update_fields=["data", "updated_at"])
+        for scan in scans:
+            _document(request, scan, actor)
         submitted.request = request
         submitted.save()
         record(request, Event.Kind.ROUTED, actor=actor, payload=routed_payload(team, rule))

@@ -636,6 +636,37 @@ def test_uploads_are_checked_as_online_and_become_the_requests_documents(client,
     assert request.data["photo"][0]["document"] == scan.pk
 
 
+def test_the_letter_itself_is_attached_as_scans_checked_as_any_upload(client, agent, helene):
+    """A form without a file field still takes the scanned letter: on the last step, checked on
+    its content; a refusal files nothing and keeps no file; a double POST keeps one copy."""
+    version = demo_version(VOIRIE)
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    lying = SimpleUploadedFile("lettre.pdf", b"not a pdf at all", "application/pdf")
+    data = filing_data(client, helene, version, channel="mail", scans=[lying])
+    response = client.post(fill_url(helene, VOIRIE, "verification"), data)
+    assert response.status_code == 400
+    assert "lettre.pdf" in html_of(response) and 'id="id_scans"' in html_of(response)
+    assert not ServiceRequest.objects.exists() and not default_storage.exists("uploads")
+
+    letter = SimpleUploadedFile(
+        "lettre de Mme Garnier.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf"
+    )
+    data = filing_data(
+        client, helene, version, channel="mail", scans=[letter, jpeg_upload("p2.jpg")]
+    )
+    assert client.post(fill_url(helene, VOIRIE, "verification"), data).status_code == 302
+    request = ServiceRequest.objects.get()
+    scans = request.documents.order_by("pk")
+    assert [d.original_name for d in scans] == ["lettre de Mme Garnier.pdf", "p2.jpg"]
+    assert all(d.visible_to_citizen and d.uploaded_by == agent for d in scans)
+    assert scans[0].file.read().startswith(b"%PDF-1.7")
+    # The same POST again (a double click): the same request, no second copy of the letter.
+    letter.seek(0)
+    data["scans"] = [letter]
+    assert client.post(fill_url(helene, VOIRIE, "verification"), data).status_code in (302, 404)
+    assert Document.objects.count() == 2
+
+
 # --- The date of receipt ----------------------------------------------------------------------
 
 

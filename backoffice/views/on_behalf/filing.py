@@ -281,12 +281,14 @@ def _review(request, citizen: Citizen, found: Filing, run: FormRun):
         _store(request.session, citizen, found)
     form = FilingForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         citizen=citizen,
         initial={"idempotency_key": found.idempotency_key},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         delivery = data["receipt_delivery"]
+        scans = [upload_store(scan) for scan in data["scans"]]
         try:
             submission = request_submit(
                 procedure=procedure,
@@ -303,11 +305,14 @@ def _review(request, citizen: Citizen, found: Filing, run: FormRun):
                 # (services.receipts.receipt_recipient).
                 contact_email=citizen.email if delivery == EMAIL else "",
                 contact_phone=citizen.phone,
+                scans=scans,
             )
         except IncompleteForm as incomplete:
+            uploads_discard(scan["key"] for scan in scans)
             flash.error(request, INCOMPLETE)
             return redirect(_step_url(citizen, procedure, next(iter(incomplete.errors))))
         except ValidationError as refused:
+            uploads_discard(scan["key"] for scan in scans)
             messages = getattr(refused, "message_dict", {}).get("received_on")
             form.add_error("received_on" if messages else None, messages or refused.messages)
         else:
