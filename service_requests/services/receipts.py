@@ -102,6 +102,12 @@ def receipt_context(
         "decision_on": decision_on,
         "missing": missing,
         "tracking_url": tracking_page_url(request),
+        # The tracking page opens to an account or to an email address the request knows: a
+        # citizen with neither (a request filed for them at the counter or by post) follows it
+        # with the reference, from the service.
+        "online_tracking": bool(
+            citizen_email_of(request) or (request.citizen_id and request.citizen.user_id)
+        ),
         "lookup_url": settings.SITE_URL + reverse("service_requests:lookup"),
         "authority_name": settings.AUTHORITY_NAME,
         "authority_address": settings.AUTHORITY_ADDRESS,

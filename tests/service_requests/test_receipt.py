@@ -528,3 +528,17 @@ def test_the_hourly_catch_up_makes_and_sends_the_receipts_a_broker_outage_lost(
         assert receipts.receipts_catch_up() == 0
     with time_machine.travel(FILED_AT + datetime.timedelta(days=8)):
         assert receipts.receipts_catch_up() == 0  # a week on, the catch-up gives up
+
+
+def test_a_citizen_without_email_nor_account_is_told_how_to_follow_the_request():
+    """A request filed for someone with neither an email address nor an account (a letter, the
+    counter): the tracking page would ask for an address the request does not know."""
+    citizen = CitizenFactory(given_names="Germaine", family_name="Roux", email="", user=None)
+    text = text_of(receipt_of(filed("acte-etat-civil", ACTE, citizen=citizen, contact_email="")))
+    assert "l'adresse électronique donnée lors du dépôt" not in text
+    assert "Le lien personnel envoyé par courriel" not in text
+    assert_mentions(text, ["Rappelez-la pour suivre votre demande auprès du service"])
+    # With an address on the record, the page opens with it: the online way is given.
+    citizen = CitizenFactory(email="germaine@exemple.fr", user=None)
+    text = text_of(receipt_of(filed("acte-etat-civil", ACTE, citizen=citizen, contact_email="")))
+    assert "l'adresse électronique donnée lors du dépôt" in text
