@@ -5,7 +5,7 @@ service (citizens.services.citizen_update_by_agent) refuses them anyway."""
 from django import forms
 
 from citizens.forms import PREFERRED_CHANNELS, CitizenDetailsForm
-from citizens.models import Citizen
+from citizens.models import Citizen, Organisation, Representation
 from citizens.services import REASON_MAX_LENGTH
 
 IDENTITY_FIELDS = (
@@ -167,3 +167,35 @@ class CitizenEditForm(CitizenDetailsForm):
                 Assurance.COUNTER if self.cleaned_data["identity_checked"] else Assurance.DECLARED
             )
         return data
+
+
+class RepresentationForm(forms.Form):
+    """A company or an association the citizen acts for, named by its number."""
+
+    kind = forms.ChoiceField(
+        label="Type d'organisation",
+        choices=[
+            (Organisation.Kind.COMPANY, "Entreprise (SIRET)"),
+            (Organisation.Kind.ASSOCIATION, "Association (numéro RNA)"),
+        ],
+        initial=Organisation.Kind.COMPANY,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une entreprise ou une association."},
+    )
+    number = forms.CharField(
+        label="SIRET ou numéro RNA",
+        help_text="14 chiffres pour un SIRET ; W suivi de 9 chiffres ou lettres pour le RNA.",
+        max_length=30,
+        error_messages={"required": "Indiquez le SIRET ou le numéro RNA."},
+    )
+    name = forms.CharField(
+        label="Dénomination",
+        help_text="Seulement si l'organisation n'est pas encore connue : son nom est repris sinon.",
+        max_length=255,
+        required=False,
+    )
+    role = forms.ChoiceField(
+        label="Rôle de l'usager",
+        choices=Representation.Role.choices,
+        error_messages={"required": "Choisissez le rôle de l'usager."},
+    )

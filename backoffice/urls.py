@@ -38,6 +38,11 @@ urlpatterns = [
     path("usagers/doublons/", merges.duplicates, name="duplicates"),
     path("usagers/<int:pk>/", citizen_record.record, name="citizen"),
     path("usagers/<int:pk>/modifier/", citizen_record.edit, name="citizen_edit"),
+    path(
+        "usagers/<int:pk>/organisations/ajouter/",
+        citizen_record.add_representation,
+        name="citizen_representation",
+    ),
     path("usagers/<int:pk>/contact/", interactions.log_contact, name="citizen_contact"),
     path("usagers/<int:pk>/deposer/", on_behalf.choose_procedure, name="file_choose"),
     path("usagers/<int:pk>/deposer/<slug:slug>/", on_behalf.fill, name="file_fill"),

@@ -140,7 +140,7 @@ CITIZENS = [
 ]  # fmt: skip
 
 ASSOCIATION_RNA = "W001000042"
-COMPANY_SIRET = "90000000100011"
+COMPANY_SIRET = "90000000100009"  # a valid check key (Luhn), as citizens.organisations wants
 # Keyed by their RNA or SIRET (`organisation_key`).
 ORGANISATIONS = [
     {

@@ -14,10 +14,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
 from backoffice.access import agent_required
-from backoffice.citizen_forms import CONTACT_FIELDS, PREFERENCE_FIELDS, CitizenEditForm
+from backoffice.citizen_forms import (
+    CONTACT_FIELDS,
+    PREFERENCE_FIELDS,
+    CitizenEditForm,
+    RepresentationForm,
+)
 from backoffice.views.common import render_agent
 from citizens.merging import undo_deadline, undoable_merges
 from citizens.models import Citizen, Organisation
+from citizens.organisations import representation_add
 from citizens.selectors import certified_fields, citizen_history, identity_lines
 from citizens.services import AGENT_EDITABLE_FIELDS, citizen_update_by_agent
 from gru.forms import error_summary
@@ -134,6 +140,37 @@ def edit(request, pk: int):
         "error_summary": error_summary(form),
     }
     return render_agent(request, "backoffice/citizen_edit.html", context, status=status)
+
+
+@agent_required
+def add_representation(request, pk: int):
+    """Record that the citizen acts for a company or an association (created from its number
+    the first time it is seen)."""
+    user = request.user
+    _require(user, "edit")
+    citizen, moved = _citizen_or_redirect(request, pk, to="backoffice:citizen_representation")
+    if moved:
+        return moved
+    form = RepresentationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            added = representation_add(citizen=citizen, actor=user, **data)
+        except ValidationError as refused:
+            errors = getattr(refused, "error_dict", {None: refused.error_list})
+            for field, messages_ in errors.items():
+                for error in messages_:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                f"{citizen.display_name} représente désormais {added.organisation.name} "
+                f"({added.get_role_display().lower()}).",
+            )
+            return redirect("backoffice:citizen", pk=citizen.pk)
+    context = {"citizen": citizen, "form": form, "error_summary": error_summary(form)}
+    status = 400 if form.is_bound else 200
+    return render_agent(request, "backoffice/representation_add.html", context, status=status)
 
 
 @agent_required

@@ -130,3 +130,30 @@ def test_find_a_citizen_log_their_call_and_file_their_mailed_request(
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages))
     assert request.reference in text
     assert french(last_week) in text and french(due) in text
+
+
+def test_an_agent_records_the_company_a_citizen_acts_for(
+    live_server, page, every_rule, csp_violations
+):
+    agent = verified_user(first_name="Amélie", last_name="Rousseau")
+    MembershipFactory(user=agent, team=TeamFactory(slug="accueil"), role=Membership.Role.FRONT_DESK)
+    TOTP.activate(agent, SECRET)
+    lucas = CitizenFactory(given_names="Lucas", family_name="Perrin", user=None)
+
+    sign_in_with_totp(page, live_server, agent)
+    page.goto(live_server.url + f"/agents/usagers/{lucas.pk}/")
+    click(page, "Ajouter une organisation représentée", role="link")
+    check_page(page, every_rule, csp_violations)
+    page.get_by_label("SIRET ou numéro RNA").fill("732 829 320 00075")
+    page.get_by_label("Rôle de l'usager").select_option(label="Représentant légal")
+    click(page, "Enregistrer")
+    assert page.title().startswith("Erreur :")
+    check_page(page, every_rule, csp_violations)
+    page.get_by_label("SIRET ou numéro RNA").fill("732 829 320 00074")
+    page.get_by_label("Dénomination").fill("Menuiserie Perrin")
+    click(page, "Enregistrer")
+    assert "Lucas Perrin représente désormais Menuiserie Perrin" in page.content()
+    check_page(page, every_rule, csp_violations)
+    click(page, "Menuiserie Perrin", role="link")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Menuiserie Perrin")
+    check_page(page, every_rule, csp_violations)
