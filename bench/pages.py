@@ -267,6 +267,23 @@ def citizen_search_paths(rng: random.Random, session: SessionBase) -> list[str]:
     return [f"{search}?{urlencode({'q': query})}" for query in queries]
 
 
+def citizen_record_paths(rng: random.Random, session: SessionBase) -> list[str]:
+    """The 360° view as the front desk opens it: the citizen with the most requests (the longest
+    history to gather) and random citizens who have filed some."""
+    from django.db.models import Count
+
+    from service_requests.models import ServiceRequest
+
+    filed = ServiceRequest.objects.exclude(status="draft").filter(citizen__isnull=False)
+    busiest = (
+        filed.values("citizen_id").annotate(n=Count("id")).order_by("-n", "citizen_id").first()
+    )
+    if busiest is None:
+        return []
+    ids = [busiest["citizen_id"], *sample_values(filed, "citizen_id", rng, 19)]
+    return [reverse("backoffice:citizen", args=[pk]) for pk in ids]
+
+
 # An anonymous citizen files the demo procedure `signalement-voirie` (demo/demo_data.py):
 # its two pages, the review, then the contact step whose POST submits.
 SIGNALEMENT_STEPS = (
@@ -327,6 +344,7 @@ PAGES: list[Page] = [
     Page("case", case_paths, user=instructor, audience="agent"),
     # Issue 11, the one-stop shop, signed in as a front desk agent.
     Page("citizen-search", citizen_search_paths, user=front_desk, audience="agent"),
+    Page("citizen-record", citizen_record_paths, user=front_desk, audience="agent"),
 ]
 
 
