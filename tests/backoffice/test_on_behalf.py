@@ -204,11 +204,39 @@ def test_anonymous_visitors_are_sent_to_the_login(client, helene):
         assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_a_merged_record_or_an_unknown_one_is_a_404(client, agent, helene):
+def test_a_merged_record_leads_to_the_kept_one_and_an_unknown_one_is_a_404(client, agent, helene):
     kept = CitizenFactory()
     Citizen.objects.filter(pk=helene.pk).update(merged_into=kept)
-    assert client.get(choose_url(helene)).status_code == 404
+    response = client.get(choose_url(helene))
+    assert response.status_code == 302 and response.url == choose_url(kept)
     assert client.get(reverse("backoffice:file_choose", args=[999999])).status_code == 404
+    assert client.get(fill_url(CitizenFactory.build(pk=999999), VOIRIE)).status_code == 404
+
+
+def test_a_form_filled_for_a_record_merged_meanwhile_goes_on_on_the_kept_one(client, agent, helene):
+    """A colleague merges the record while the agent fills a form for it: the submission does
+    not file on the tombstone nor lose the answers; they move to the record kept, whose review
+    the agent checks before filing."""
+    version = demo_version(VOIRIE)
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    data = filing_data(client, helene, version, channel="mail")
+    kept = CitizenFactory(given_names="Hélène", family_name="Garnier")
+    Citizen.objects.filter(pk=helene.pk).update(merged_into=kept)
+
+    response = client.post(fill_url(helene, VOIRIE, "verification"), data)
+
+    assert response.status_code == 302 and response.url == fill_url(kept, VOIRIE)
+    assert not ServiceRequest.objects.exists()
+    review = client.get(response.url, follow=True)
+    assert review.redirect_chain[-1][0] == fill_url(kept, VOIRIE, "verification")
+    html = html_of(review)
+    assert f"La fiche n° {helene.pk} a été fusionnée dans la fiche n° {kept.pk}" in html
+    assert "Un trou profond devant le numéro 12." in html
+    filed = client.post(
+        fill_url(kept, VOIRIE, "verification"), filing_data(client, kept, version, channel="mail")
+    )
+    assert filed.status_code == 302
+    assert ServiceRequest.objects.get().citizen == kept
 
 
 # --- A new citizen ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from backoffice.on_behalf_forms import (
     FilingForm,
     has_postal_address,
 )
+from backoffice.views.citizen_record import MERGE_HOPS
 from backoffice.views.common import render_agent
 from backoffice.views.on_behalf.common import (
     check_right,
@@ -51,7 +52,9 @@ def choose_procedure(request, pk: int):
     open to filing for this citizen or saying why not; and the forms begun for them in this
     session. POST: the agent saw the citizen's identity document."""
     check_right(request.user)
-    citizen = citizen_or_404(pk)
+    citizen, moved = _live_or_moved(request, pk)
+    if moved:
+        return moved
     if request.method == "POST":
         if request.POST.get("action") != "verify_identity" or not may(request.user, "edit"):
             raise Http404
@@ -171,6 +174,44 @@ def _filing(request, citizen: Citizen, procedure: Procedure) -> Filing | None:
     return found
 
 
+def _live_or_moved(request, pk: int, procedure: Procedure | None = None):
+    """The live record `pk`, or a redirect for a record merged since the agent opened it: the
+    forms begun for it in this session move to the record kept (unless one is begun there for
+    the same démarche), and the agent goes on there, the answers kept, to check them before
+    filing. An unknown record is a 404."""
+    try:
+        return citizen_or_404(pk), None
+    except Http404:
+        tombstone = Citizen.objects.filter(pk=pk).exclude(merged_into=None).first()
+        if tombstone is None:
+            raise
+    kept = tombstone.merged_into
+    for _hop in range(MERGE_HOPS):
+        if kept.merged_into_id is None:
+            break
+        kept = kept.merged_into
+    if kept.merged_into_id is not None:
+        raise Http404
+    entries, prefix = dict(request.session.get(SESSION_KEY, {})), f"{pk}:"
+    begun = [key for key in entries if key.startswith(prefix)]
+    for key in begun:
+        entries.setdefault(f"{kept.pk}:{key[len(prefix) :]}", entries.pop(key))
+    if begun:
+        request.session[SESSION_KEY] = entries
+    flash.info(
+        request,
+        f"La fiche n° {pk} a été fusionnée dans la fiche n° {kept.pk} : "
+        + (
+            "la saisie commencée y est reportée, vérifiez-la avant de déposer."
+            if begun
+            else "la demande se dépose sur celle-ci."
+        ),
+    )
+    if procedure is None:
+        return None, redirect("backoffice:file_choose", pk=kept.pk)
+    return None, redirect(_step_url(kept, procedure))
+
+
 # --- Filling the form -------------------------------------------------------------------------
 
 
@@ -182,8 +223,10 @@ def _step_url(citizen: Citizen, procedure: Procedure, step: str = "") -> str:
 @agent_required
 def fill(request, pk: int, slug: str):
     check_right(request.user)
-    citizen = citizen_or_404(pk)
     procedure = procedure_or_404(slug)
+    citizen, moved = _live_or_moved(request, pk, procedure)
+    if moved:
+        return moved
     refusal = identification_refusal(procedure, citizen)
     if refusal:
         flash.error(request, refusal)
