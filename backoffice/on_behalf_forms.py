@@ -17,7 +17,8 @@ from gru.phones import normalise_phone
 from service_requests.services.messages import MAX_ATTACHMENTS, check_files
 from service_requests.views.tracking import FilesField
 
-DATE_INVALID = "Saisissez une date valide, par exemple 15/01/2027."
+# The example is the day itself (`FilingForm`): a date of receipt is never in the future.
+DATE_INVALID = "Saisissez une date valide, par exemple {today}."
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d%m%Y", "%d-%m-%Y", "%d.%m.%Y"]
 # How far back a date of receipt may go: a letter found late is still entered, a typo in the
 # year (2025 for 2026) is caught.
@@ -223,7 +224,7 @@ class FilingForm(forms.Form):
             "arrivée, même s'il est saisi plus tard. Les délais légaux courent de cette date."
         ),
         input_formats=DATE_FORMATS,
-        error_messages={"required": "Indiquez la date de réception.", "invalid": DATE_INVALID},
+        error_messages={"required": "Indiquez la date de réception."},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     organisation = forms.ModelChoiceField(
@@ -257,6 +258,7 @@ class FilingForm(forms.Form):
         field = self.fields["received_on"]
         field.initial = high
         field.widget.attrs.update({"min": low.isoformat(), "max": high.isoformat()})
+        field.error_messages["invalid"] = DATE_INVALID.format(today=high.strftime("%d/%m/%Y"))
         organisations = Organisation.objects.filter(representations__citizen=citizen).order_by(
             "name", "pk"
         )

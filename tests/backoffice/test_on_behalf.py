@@ -698,6 +698,20 @@ def test_the_letter_itself_is_attached_as_scans_checked_as_any_upload(client, ag
 # --- The date of receipt ----------------------------------------------------------------------
 
 
+def test_an_invalid_date_of_receipt_is_refused_with_a_date_that_could_be_one(client, agent, helene):
+    """The example the message gives is today, not a day the field would refuse too."""
+    version = demo_version(VOIRIE)
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    response = client.post(
+        fill_url(helene, VOIRIE, "verification"),
+        filing_data(client, helene, version, received_on="30/02/2026"),
+    )
+    assert response.status_code == 400
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert f"Saisissez une date valide, par exemple {today}." in html_of(response)
+    assert not ServiceRequest.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("days", "message"),
     [
