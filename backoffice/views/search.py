@@ -26,7 +26,8 @@ class CitizenSearchForm(forms.Form):
             "numéro RNA."
         ),
         max_length=MAX_QUERY_LENGTH,
-        required=False,
+        # Not "(facultatif)" next to the page's only box: an empty one is answered by the view.
+        required=True,
         widget=forms.SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         strip=True,
         error_messages={
@@ -43,15 +44,15 @@ def search(request):
     user = request.user
     if not may(user, "find"):
         raise Http404
-    form = CitizenSearchForm(request.GET if "q" in request.GET else None)
-    context = {"form": form, "results": None, "asked_nothing": False, "query": ""}
+    asked = request.GET.get("q")
+    blank = asked is not None and not asked.strip()
+    form = CitizenSearchForm(request.GET if asked is not None and not blank else None)
+    context = {"form": form, "results": None, "asked_nothing": blank, "query": ""}
     context["limit"] = DEFAULT_LIMIT
     if form.is_bound and not form.is_valid():
         context["error_summary"] = error_summary(form)
         return render_agent(request, "backoffice/citizen_search.html", context, status=400)
     query = form.cleaned_data["q"] if form.is_bound else ""
-    if form.is_bound and not query:
-        context["asked_nothing"] = True
     if query:
         results = search_citizens(
             query, by_reference=citizens_by_reference, annotations={"last_contact": last_contact()}

@@ -121,10 +121,13 @@ def test_no_query_shows_the_box_and_an_empty_one_says_what_to_type(client, desk)
     response = client.get(URL)
     assert response.status_code == 200
     assert "La recherche est vide" not in response.content.decode()
-    for empty in ("", "   "):
+    # The page's one box is not labelled optional.
+    assert "(facultatif)" not in response.content.decode()
+    for empty in ("", "   ", "\t\n"):
         response = client.get(URL, {"q": empty})
         assert response.status_code == 200
         assert "La recherche est vide : saisissez un nom" in response.content.decode()
+        assert "(facultatif)" not in response.content.decode()
     assert not AccessLog.objects.exists()  # nothing searched
 
 
