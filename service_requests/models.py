@@ -426,7 +426,7 @@ class InteractionMotive(models.Model):
 
 
 class InteractionOutcome(models.TextChoices):
-    ANSWERED = "answered", _("Réponse donnée sur place")
+    ANSWERED = "answered", _("Réponse donnée sur le moment")
     REQUEST_FILED = "request_filed", _("Demande déposée")
     REDIRECTED = "redirected", _("Orienté vers un service")
     APPOINTMENT = "appointment", _("Rendez-vous pris")
@@ -472,6 +472,8 @@ class Interaction(models.Model):
     )
     duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), null=True, blank=True)
     caller = models.CharField(_("interlocuteur"), max_length=200, blank=True)
+    # The key the contact form carries: a double click or a replayed POST logs one contact.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,8 @@ or for a caller who stays anonymous (then back to the agent's landing). The summ
 focus, the channel defaults to the agent's last one; one POST to `interaction_log`, whose
 refusals come back next to the fields (400, nothing written)."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -108,7 +110,15 @@ class ContactForm(forms.Form):
         error_messages={"invalid_choice": "Choisissez la suite donnée dans la liste."},
     )
 
+    # A double click or a replayed POST carries the same key: one contact.
+    idempotency_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "Rechargez la page : elle est incomplète."},
+    )
+
     def __init__(self, *args, citizen: Citizen | None = None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
         super().__init__(*args, **kwargs)
         motives = InteractionMotive.objects.filter(is_active=True).order_by("position", "label")
         self.fields["motive"].queryset = motives
@@ -173,6 +183,7 @@ def _log(request, *, citizen: Citizen | None, template_context: dict, success_ur
                     citizen=citizen,
                     request=data.get("request"),
                     caller=data.get("caller") or "",
+                    idempotency_key=data.get("idempotency_key"),
                 )
             except ValidationError as refusal:
                 form.add_refusal(refusal)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from citizens.models import Channel, Citizen
@@ -132,12 +132,16 @@ def interaction_log(
     request: ServiceRequest | None = None,
     caller: str = "",
     team: Team | None = None,
+    idempotency_key=None,
 ) -> Interaction:
     """Record one contact `agent` had, now or earlier (never later than now), with `citizen`
     or an anonymous caller (`caller` may say how they introduced themselves), optionally
     about `request`, which must then be one of the citizen's filed requests. It counts for
     `team`, by default the agent's team for contacts (`contact_team`). Refusals are
-    ValidationErrors keyed by the argument concerned, in French; nothing is written then."""
+    ValidationErrors keyed by the argument concerned, in French; nothing is written then.
+
+    Once per `idempotency_key` (the form's): a double click or a replayed POST gets the contact
+    the first one logged, by the same agent, and logs nothing more."""
     summary, caller = (summary or "").strip(), (caller or "").strip()
     errors = _checked_fields(
         channel=channel,
@@ -150,6 +154,10 @@ def interaction_log(
     )
     if errors:
         raise ValidationError(errors)
+    if idempotency_key is not None:
+        logged = _logged_with(idempotency_key, agent)
+        if logged is not None:
+            return logged
     with transaction.atomic():
         when = _checked_when(occurred_at, timezone.now())
         if citizen is not None:
@@ -163,7 +171,7 @@ def interaction_log(
             team = contact_team(agent)
         else:
             _check_team(agent, team)
-        return Interaction.objects.create(
+        contact = Interaction(
             citizen=citizen,
             request=request,
             channel=channel,
@@ -176,4 +184,23 @@ def interaction_log(
             outcome=outcome or "",
             duration_minutes=duration_minutes,
             caller=caller,
+            idempotency_key=idempotency_key,
         )
+        try:
+            with transaction.atomic():
+                contact.save(force_insert=True)
+        except IntegrityError:  # the twin POST committed the same key first
+            logged = _logged_with(idempotency_key, agent) if idempotency_key else None
+            if logged is None:
+                raise
+            return logged
+        return contact
+
+
+def _logged_with(key, agent: User) -> Interaction | None:
+    """The contact `agent` logged under `key`; a key another agent's contact holds is refused
+    (only a forged form carries one)."""
+    logged = Interaction.objects.filter(idempotency_key=key).first()
+    if logged is not None and logged.agent_id != agent.pk:
+        raise ValidationError({"idempotency_key": "Rechargez la page : elle est incomplète."})
+    return logged

@@ -2,6 +2,9 @@
 anonymous caller; who may (a 404 for the others), bad input (400, French message, nothing
 written), and the day's contacts per channel on the front desk's landing."""
 
+import re
+import uuid
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -193,6 +196,21 @@ def test_a_contact_is_logged_then_the_360_view_opens_with_a_message(
     assert flashed == ["Le contact (téléphone) est enregistré."]
 
 
+def test_a_double_click_logs_one_contact(client, users, citizen, motive):
+    """The form carries a key: the same POST twice (a double click, a replay) logs one contact
+    and lands where the first did; a form drawn again gets a new key, another contact."""
+    login(client, users["front_desk"])
+    page = client.get(contact_url(citizen)).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f-]{36})"', page).group(1)
+    data = valid(motive, idempotency_key=key)
+    first = client.post(contact_url(citizen), data)
+    again = client.post(contact_url(citizen), data)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert Interaction.objects.count() == 1
+    assert client.post(contact_url(citizen), valid(motive, idempotency_key=uuid.uuid4()))
+    assert Interaction.objects.count() == 2
+
+
 BAD = [
     ({"summary": "  "}, "summary", "Résumez le contact en quelques mots."),
     ({"channel": ""}, "channel", "Choisissez le canal du contact."),
@@ -309,6 +327,6 @@ def test_a_contact_about_a_request_appears_in_the_case_history(
     history = html[html.index('id="timeline-title"') :]
     assert (
         "Contact entrant (téléphone), État civil (naissance, mariage, PACS, décès) · Réponse "
-        "donnée sur place · 6 min : Demande un acte de naissance : envoyé en ligne avec elle."
+        "donnée sur le moment · 6 min : Demande un acte de naissance : envoyé en ligne avec elle."
     ) in history
     assert "<strong>interne</strong>" in history

@@ -50,7 +50,7 @@ def test_the_front_desk_logs_a_call_then_an_anonymous_one(
 
     page.get_by_label("Résumé").fill("Demande quand passent les encombrants : jeudi.")
     page.get_by_label("Motif").select_option(label="Déchets et encombrants")
-    page.get_by_label("Réponse donnée sur place").check()
+    page.get_by_label("Réponse donnée sur le moment").check()
     page.get_by_label("Durée (minutes)").fill("3")
     page.get_by_label("Demande concernée").select_option(str(request.pk))
     click(page, "Enregistrer le contact")

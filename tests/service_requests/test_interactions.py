@@ -1,5 +1,6 @@
 """Logging a contact (`interaction_log`) and counting contacts per channel for the dashboards."""
 
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -66,6 +67,17 @@ def test_a_contact_is_logged_for_the_agents_front_desk_team_now(desk, citizen, m
     assert contact.summary == "Demande d'acte de naissance : orientée vers l'état civil."
     assert (contact.outcome, contact.duration_minutes, contact.caller) == ("redirected", 4, "")
     assert before <= contact.occurred_at <= timezone.now()
+
+
+def test_a_key_logs_one_contact_whoever_replays_it(desk, citizen):
+    key = uuid.uuid4()
+    first = log(agent=desk, citizen=citizen, idempotency_key=key)
+    again = log(agent=desk, citizen=citizen, idempotency_key=key, summary="Autre chose.")
+    assert again == first and Interaction.objects.count() == 1
+    # Another agent's contact is never taken for this one: a forged key is refused.
+    with pytest.raises(ValidationError, match="Rechargez la page"):
+        log(agent=UserFactory(), citizen=citizen, idempotency_key=key)
+    assert Interaction.objects.count() == 1
 
 
 def test_the_team_is_the_first_case_team_without_front_desk_else_the_one_given():
