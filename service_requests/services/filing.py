@@ -316,6 +316,15 @@ def request_submit(
     dropped_keys = drafts.stored_file_keys(version.schema, answers) - kept_keys
 
     with transaction.atomic():
+        if citizen is not None:
+            # As it is now: a record merged since the form was drawn takes no new request (the
+            # merge holds the same lock while it moves the record's rows).
+            citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+            if citizen.merged_into_id is not None:
+                raise ValidationError(
+                    "Cette fiche a été fusionnée avec une autre : déposez la demande sur la "
+                    "fiche conservée."
+                )
         if draft is not None:
             request = (
                 ServiceRequest.objects.select_for_update(of=("self",))

@@ -173,6 +173,14 @@ def test_an_anonymous_request_needs_a_contact_email():
     assert not ServiceRequest.objects.exists()
 
 
+def test_a_record_merged_since_the_form_was_drawn_takes_no_request():
+    kept = CitizenFactory()
+    merged = CitizenFactory(merged_into=kept)
+    with pytest.raises(ValidationError, match="fusionnée avec une autre"):
+        submit(demo_version("signalement-voirie"), SIGNALEMENT, citizen=merged)
+    assert not ServiceRequest.objects.exists()
+
+
 def test_answers_hidden_by_a_condition_are_not_stored_and_their_files_are_deleted(
     django_capture_on_commit_callbacks,
 ):
