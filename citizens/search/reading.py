@@ -25,7 +25,9 @@ STREET_KINDS = frozenset((
     "route", "rte", "quai", "cours", "square", "residence", "lotissement", "lieu", "dit", "bis",
     "ter", "passage", "sentier", "hameau", "batiment", "bat", "appartement", "appt",
 ))  # fmt: skip
-COMMON_WORDS = STREET_KINDS | {"de", "du", "des", "la", "le", "les", "et"}
+# How people are named at the counter and on the phone (« Mme Besson »), not part of a name.
+CIVILITIES = frozenset(("mme", "mlle", "mr", "monsieur", "madame", "mademoiselle", "dr", "me"))
+COMMON_WORDS = STREET_KINDS | CIVILITIES | {"de", "du", "des", "la", "le", "les", "et"}
 
 _SEPARATED_DATE = re.compile(r"^(\d{1,2})[./\- ]+(\d{1,2})[./\- ]+(\d{4})$")
 _COMPACT_DATE = re.compile(r"^(\d{2})(\d{2})(\d{4})$")

@@ -96,6 +96,8 @@ DEGRADED = [
     ("Jean-Baptiste", "jean-baptiste"),
     ("mourin", "jean-baptiste"),
     ("Besson", "germaine"),  # usage name
+    ("Mme Besson", "germaine"),  # as announced on the phone
+    ("Monsieur Perrin", "lucas"),
     ("Roux", "germaine"),  # birth name
     ("germaine beson", "germaine"),
     ("Nguyem", "chloe"),
