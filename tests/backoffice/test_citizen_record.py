@@ -247,17 +247,17 @@ def test_a_merged_record_redirects_to_the_one_kept(client, voirie, helene):
 
 def test_the_timeline_is_bounded_with_a_way_to_see_more(client, voirie, helene):
     now = timezone.now()
-    for n in range(60):
+    for n in range(30):
         InteractionFactory(
-            citizen=helene, summary=f"Contact numéro {n}", occurred_at=now - timedelta(hours=n)
+            citizen=helene, summary=f"Contact numéro {n}.", occurred_at=now - timedelta(hours=n)
         )
     client.force_login(agent(voirie))
     html = page(client, helene).content.decode()
-    assert "Contact numéro 0" in html and "Contact numéro 49" in html
-    assert "Contact numéro 50" not in html
-    assert "?entrees=100" in html
-    html = page(client, helene, entrees=100).content.decode()
-    assert "Contact numéro 59" in html and "?entrees=150" not in html
+    assert "Contact numéro 0." in html and "Contact numéro 24." in html
+    assert "Contact numéro 25." not in html
+    assert "?entrees=50" in html
+    html = page(client, helene, entrees=50).content.decode()
+    assert "Contact numéro 29." in html and "?entrees=75" not in html
 
 
 @pytest.mark.parametrize("count", [2, 20])
