@@ -5,7 +5,7 @@ service (citizens.services.citizen_update_by_agent) refuses them anyway."""
 from django import forms
 
 from citizens.forms import PREFERRED_CHANNELS, CitizenDetailsForm
-from citizens.models import Citizen, Organisation, Representation
+from citizens.models import Citizen, Organisation, Relationship, Representation
 from citizens.services import REASON_MAX_LENGTH
 
 IDENTITY_FIELDS = (
@@ -198,4 +198,41 @@ class RepresentationForm(forms.Form):
         label="Rôle de l'usager",
         choices=Representation.Role.choices,
         error_messages={"required": "Choisissez le rôle de l'usager."},
+    )
+
+
+# How the link reads from the citizen whose record is open: (kind, this citizen is first).
+HOUSEHOLD_LINKS = {
+    "parent_of": (Relationship.Kind.PARENT, True),
+    "child_of": (Relationship.Kind.PARENT, False),
+    "guardian_of": (Relationship.Kind.GUARDIAN, True),
+    "protected_by": (Relationship.Kind.GUARDIAN, False),
+}
+
+
+class RelationshipForm(forms.Form):
+    """A household link from the open record to another, named by its record number."""
+
+    link = forms.ChoiceField(
+        label="Cet usager est",
+        choices=[
+            ("parent_of", "Parent de"),
+            ("child_of", "Enfant de"),
+            ("guardian_of", "Tuteur ou curateur de"),
+            ("protected_by", "Sous la tutelle ou la curatelle de"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le lien."},
+    )
+    other = forms.IntegerField(
+        label="Numéro de fiche de l'autre personne",
+        help_text="Il figure sous son nom, sur sa fiche (« Fiche usager n° … ») : "
+        "retrouvez-la par la recherche.",
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+        error_messages={
+            "required": "Indiquez le numéro de fiche de l'autre personne.",
+            "invalid": "Indiquez un numéro de fiche, par exemple 1234.",
+            "min_value": "Indiquez un numéro de fiche, par exemple 1234.",
+        },
     )

@@ -43,6 +43,11 @@ urlpatterns = [
         citizen_record.add_representation,
         name="citizen_representation",
     ),
+    path(
+        "usagers/<int:pk>/liens/ajouter/",
+        citizen_record.add_relationship,
+        name="citizen_relationship",
+    ),
     path("usagers/<int:pk>/contact/", interactions.log_contact, name="citizen_contact"),
     path("usagers/<int:pk>/deposer/", on_behalf.choose_procedure, name="file_choose"),
     path("usagers/<int:pk>/deposer/<slug:slug>/", on_behalf.fill, name="file_fill"),

@@ -16,11 +16,14 @@ from django.shortcuts import get_object_or_404, redirect
 from backoffice.access import agent_required
 from backoffice.citizen_forms import (
     CONTACT_FIELDS,
+    HOUSEHOLD_LINKS,
     PREFERENCE_FIELDS,
     CitizenEditForm,
+    RelationshipForm,
     RepresentationForm,
 )
 from backoffice.views.common import render_agent
+from citizens.household import relationship_add
 from citizens.merging import undo_deadline, undoable_merges
 from citizens.models import Citizen, Organisation
 from citizens.organisations import representation_add
@@ -157,10 +160,7 @@ def add_representation(request, pk: int):
         try:
             added = representation_add(citizen=citizen, actor=user, **data)
         except ValidationError as refused:
-            errors = getattr(refused, "error_dict", {None: refused.error_list})
-            for field, messages_ in errors.items():
-                for error in messages_:
-                    form.add_error(field if field in form.fields else None, error)
+            _refusal_on(form, refused)
         else:
             messages.success(
                 request,
@@ -171,6 +171,42 @@ def add_representation(request, pk: int):
     context = {"citizen": citizen, "form": form, "error_summary": error_summary(form)}
     status = 400 if form.is_bound else 200
     return render_agent(request, "backoffice/representation_add.html", context, status=status)
+
+
+def _refusal_on(form, refused: ValidationError) -> None:
+    """A service's refusal next to the field it names, the others above the form."""
+    errors = refused.error_dict if hasattr(refused, "error_dict") else {None: refused.error_list}
+    for field, messages_ in errors.items():
+        for error in messages_:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@agent_required
+def add_relationship(request, pk: int):
+    """Link the citizen to another record of their household (parent, child, guardian)."""
+    user = request.user
+    _require(user, "edit")
+    citizen, moved = _citizen_or_redirect(request, pk, to="backoffice:citizen_relationship")
+    if moved:
+        return moved
+    form = RelationshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kind, citizen_is_first = HOUSEHOLD_LINKS[form.cleaned_data["link"]]
+        try:
+            relationship_add(
+                citizen=citizen,
+                other_id=form.cleaned_data["other"],
+                kind=kind,
+                citizen_is_first=citizen_is_first,
+            )
+        except ValidationError as refused:
+            _refusal_on(form, refused)
+        else:
+            messages.success(request, "Le lien familial est enregistré.")
+            return redirect("backoffice:citizen", pk=citizen.pk)
+    context = {"citizen": citizen, "form": form, "error_summary": error_summary(form)}
+    status = 400 if form.is_bound else 200
+    return render_agent(request, "backoffice/relationship_add.html", context, status=status)
 
 
 @agent_required

@@ -157,3 +157,25 @@ def test_an_agent_records_the_company_a_citizen_acts_for(
     click(page, "Menuiserie Perrin", role="link")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Menuiserie Perrin")
     check_page(page, every_rule, csp_violations)
+
+
+def test_an_agent_links_a_parent_and_her_child(live_server, page, every_rule, csp_violations):
+    agent = verified_user(first_name="Amélie", last_name="Rousseau")
+    MembershipFactory(user=agent, team=TeamFactory(slug="accueil"), role=Membership.Role.FRONT_DESK)
+    TOTP.activate(agent, SECRET)
+    helene = CitizenFactory(given_names="Hélène", family_name="Garnier", user=None)
+    leo = CitizenFactory(given_names="Léo", family_name="Garnier", user=None)
+
+    sign_in_with_totp(page, live_server, agent)
+    page.goto(live_server.url + f"/agents/usagers/{helene.pk}/")
+    click(page, "Ajouter un lien familial", role="link")
+    check_page(page, every_rule, csp_violations)
+    page.get_by_label("Parent de").check()
+    click(page, "Enregistrer")  # no record number
+    assert page.title().startswith("Erreur :")
+    check_page(page, every_rule, csp_violations)
+    page.get_by_label("Numéro de fiche de l'autre personne").fill(str(leo.pk))
+    click(page, "Enregistrer")
+    assert "Le lien familial est enregistré." in page.content()
+    assert page.get_by_role("link", name="Léo Garnier").is_visible()
+    check_page(page, every_rule, csp_violations)

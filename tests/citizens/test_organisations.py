@@ -145,3 +145,6 @@ def test_the_page_adds_it_or_says_what_is_wrong_next_to_the_field(client):
     assert response["Location"] == reverse("backoffice:citizen", args=[citizen.pk])
     page = client.get(response["Location"]).content.decode()
     assert "Menuiserie Perrin" in page and "SIRET 73282932000074" in page
+    again = client.post(url, {**data, "number": "73282932000074"})
+    assert again.status_code == 400  # a refusal keyed by field, next to it
+    assert "L&#x27;usager représente déjà Menuiserie Perrin." in again.content.decode()
