@@ -149,8 +149,14 @@ def test_home_names_the_authority_and_explains_how_to_get_help(client, authority
     assert response.status_code == 200
     html = _html(response)
     assert "<h1>Vos démarches avec Communauté de communes du Val Test</h1>" in html
-    for heading in ("Faire une démarche", "Suivre une demande", "Être accompagné"):
-        assert re.search(rf"<h2[^>]*>{heading}</h2>", html), heading
+    assert re.search(r"<h2[^>]*>Être accompagné</h2>", html)
+    # The first two blocks lead where they say: the catalogue, the tracking of a request.
+    for heading, url in (
+        ("Faire une démarche", reverse("forms_builder:catalogue")),
+        ("Suivre une demande", reverse("service_requests:lookup")),
+    ):
+        assert re.search(rf'<h2[^>]*><a href="{url}">{heading}</a></h2>', html), heading
+    assert "prochainement" not in html
     assert "3 rue des Essais, 12345 Val-Test" in html
     assert '<a href="tel:0511223344">05 11 22 33 44</a>' in html
     _assert_no_inline_style_or_script(html)
