@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -143,6 +144,12 @@ class NewCitizenForm(CitizenDetailsForm):
     )
     # Set when the agent saw the likely duplicates of these very details and creates anyway.
     duplicates_seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A double click on « Créer » or « Créer quand même » carries the same key: one record.
+    creation_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("creation_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

@@ -24,7 +24,11 @@ NAME_SIMILARITY = 0.4
 SAME_BIRTH_DATE_AND_NAME = "same_birth_date_and_name"
 SAME_EMAIL = "same_email"
 SAME_PHONE = "same_phone"
+# Without a birth date to compare, only names this close count (nearly the same words).
+NAME_ONLY_SIMILARITY = 0.7
+SAME_NAME = "same_name"
 REASON_LABELS = {
+    SAME_NAME: "même nom (date de naissance non indiquée)",
     SAME_BIRTH_DATE_AND_NAME: "même date de naissance et nom proche",
     SAME_EMAIL: "même adresse électronique",
     SAME_PHONE: "même téléphone",
@@ -65,8 +69,11 @@ def likely_duplicates(
 ) -> list[Candidate]:
     """The records that may be the same person as these details, best first."""
     conditions = Q()
+    name = searchable_name(given_names, family_name, usage_name) if family_name else ""
     if birth_date is not None and (given_names or family_name):
         conditions |= Q(birth_date=birth_date)
+    elif name:  # the trigram index serves `%`; the closeness asked is checked below
+        conditions |= Q(search_name__trigram_similar=name)
     if email.strip():
         conditions |= Q(email__iexact=email.strip())
     number = normalise_phone(phone) if phone else None
@@ -74,14 +81,14 @@ def likely_duplicates(
         conditions |= Q(phone=number)
     if not conditions:
         return []
-    name = searchable_name(given_names, family_name, usage_name) if family_name else ""
     rows = Citizen.objects.filter(conditions, merged_into__isnull=True)
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
     if name:
         rows = rows.annotate(similarity=TrigramSimilarity("search_name", name))
     candidates = []
-    for citizen in rows.order_by("pk")[:200]:
+    ordered = rows.order_by("-similarity", "pk") if name else rows.order_by("pk")
+    for citizen in ordered[:200]:
         reasons = []
         if (
             birth_date is not None
@@ -90,6 +97,8 @@ def likely_duplicates(
             and citizen.similarity >= NAME_SIMILARITY
         ):
             reasons.append(SAME_BIRTH_DATE_AND_NAME)
+        if birth_date is None and name and citizen.similarity >= NAME_ONLY_SIMILARITY:
+            reasons.append(SAME_NAME)
         if email.strip() and citizen.email.lower() == email.strip().lower():
             reasons.append(SAME_EMAIL)
         if number and citizen.phone == number:

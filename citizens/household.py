@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from citizens.models import Citizen, Relationship
 
@@ -18,7 +19,7 @@ def relationship_add(
     """Link `citizen` and the record `other_id`: `citizen` is the parent or guardian when
     `citizen_is_first`, else the child or protected adult. Refused (ValidationError keyed by
     field, in French) for an unknown or merged record, the citizen themselves, a link that
-    exists already."""
+    exists already, or any other link between the two (it would contradict it)."""
     if kind not in Relationship.Kind.values:
         raise ValidationError({"kind": "Choisissez le lien."})
     with transaction.atomic():
@@ -40,6 +41,21 @@ def relationship_add(
                 }
             )
         first, second = (this, other) if citizen_is_first else (other, this)
-        if Relationship.objects.filter(from_citizen=first, to_citizen=second, kind=kind).exists():
-            raise ValidationError({"other": "Ce lien est déjà enregistré."})
+        # One link between two people: « parent de » and « enfant de » the same person, or
+        # parent and guardian at once, would contradict each other.
+        between = Relationship.objects.filter(
+            Q(from_citizen=this, to_citizen=other) | Q(from_citizen=other, to_citizen=this)
+        ).first()
+        if between is not None:
+            raise ValidationError(
+                {
+                    "other": "Un lien est déjà enregistré entre ces deux personnes : "
+                    + (
+                        "le même."
+                        if (between.from_citizen_id, between.to_citizen_id, between.kind)
+                        == (first.pk, second.pk, kind)
+                        else "il faut d'abord le retirer."
+                    )
+                }
+            )
         return Relationship.objects.create(from_citizen=first, to_citizen=second, kind=kind)

@@ -99,6 +99,8 @@ class Citizen(models.Model):
     franceconnect_sub = models.CharField(
         _("identifiant FranceConnect (sub)"), max_length=255, null=True, blank=True, unique=True
     )
+    # The key of the form an agent created the record with: a double click creates one record.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

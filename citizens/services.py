@@ -112,12 +112,19 @@ def citizen_create_by_agent(
     preferred_channel: str = Channel.MAIL,
     needs_assistance: bool = False,
     identity_checked: bool = False,
+    creation_key=None,
 ) -> Citizen:
     """The record of a citizen an agent meets (at the counter, on the phone, in a letter), without
     an account. The likely duplicates are the caller's to show first (`citizens.duplicates`):
     creating anyway is the agent's informed choice. The identity is "checked at the counter" when
-    the agent saw an identity document, else declared. The history names the agent and why."""
+    the agent saw an identity document, else declared. The history names the agent and why.
+    Once per `creation_key` (the form's): a double click gets the record the first click made."""
+    if creation_key is not None:
+        made = Citizen.objects.filter(creation_key=creation_key).first()
+        if made is not None:
+            return made
     citizen = Citizen(
+        creation_key=creation_key,
         given_names=given_names.strip(),
         family_name=family_name.strip(),
         usage_name=usage_name.strip(),
@@ -137,8 +144,14 @@ def citizen_create_by_agent(
     )
     citizen._history_user = actor
     citizen._change_reason = CREATED_AT_COUNTER
-    with transaction.atomic():
-        citizen.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            citizen.save(force_insert=True)
+    except IntegrityError:  # the twin click committed the same key first
+        made = Citizen.objects.filter(creation_key=creation_key).first()
+        if creation_key is None or made is None:
+            raise
+        return made
     return citizen
 
 

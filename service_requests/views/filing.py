@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -239,6 +240,9 @@ def _submit(request, found: Filing, run: FormRun, **contact) -> HttpResponse:
     except IncompleteForm as incomplete:
         flash.error(request, INCOMPLETE)
         return redirect(_page_url(found.procedure, next(iter(incomplete.errors))))
+    except ValidationError as refused:  # the citizen's record was merged as they sent it
+        flash.error(request, " ".join(refused.messages))
+        return redirect(_page_url(found.procedure, REVIEW))
     tracking.grant(request.session, submission.request)
     drafts.session_forget(request.session, found.procedure)
     return redirect(

@@ -289,6 +289,24 @@ def test_create_anyway_creates_the_record_and_goes_to_the_demarches(client, agen
     assert history.history_change_reason == "créée au guichet"
 
 
+def test_a_double_click_creates_one_record(client, agent):
+    key = str(uuid.uuid4())
+    first = client.post(reverse("backoffice:citizen_new"), {**NEW, "creation_key": key})
+    again = client.post(reverse("backoffice:citizen_new"), {**NEW, "creation_key": key})
+    assert first.status_code == 302 and again["Location"] == first["Location"]
+    assert Citizen.objects.count() == 1
+
+
+def test_the_same_name_without_a_birth_date_is_a_likely_duplicate(client, agent):
+    CitizenFactory(given_names="Jean", family_name="Martin", birth_date=None)
+    CitizenFactory(given_names="Jeanne", family_name="Dupuis", birth_date=None)
+    response = client.post(reverse("backoffice:citizen_new"), {**NEW, "given_names": "Jean",
+                           "family_name": "MARTIN", "birth_date": ""})  # fmt: skip
+    assert response.status_code == 200
+    assert "Même nom (date de naissance non indiquée)" in html_of(response)
+    assert "Dupuis" not in html_of(response) and Citizen.objects.count() == 2
+
+
 def test_create_anyway_checks_again_when_the_details_changed(client, agent, helene):
     shown = html_of(client.post(reverse("backoffice:citizen_new"), NEW))
     seen = re.search(r'name="duplicates_seen" value="([0-9a-f]+)"', shown).group(1)

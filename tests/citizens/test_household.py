@@ -42,8 +42,12 @@ def test_refusals_say_why_and_write_nothing():
             relationship_add(citizen=helene, **{**arguments, **overrides})
     assert not Relationship.objects.exists()
     relationship_add(citizen=helene, other_id=leo.pk, kind=Kind.PARENT, citizen_is_first=True)
-    with pytest.raises(ValidationError, match="déjà enregistré"):
+    with pytest.raises(ValidationError, match="déjà enregistré entre ces deux personnes : le même"):
         relationship_add(citizen=leo, other_id=helene.pk, kind=Kind.PARENT, citizen_is_first=False)
+    # A contradicting link (Hélène « enfant de » Léo, or also his guardian) is refused too.
+    for kind, first in ((Kind.PARENT, False), (Kind.GUARDIAN, True)):
+        with pytest.raises(ValidationError, match="il faut d'abord le retirer"):
+            relationship_add(citizen=helene, other_id=leo.pk, kind=kind, citizen_is_first=first)
     assert Relationship.objects.count() == 1
 
 

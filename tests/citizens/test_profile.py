@@ -145,6 +145,7 @@ def test_a_citizen_updates_contacts_preferences_and_declared_identity(client, ci
         ("city", "", "Indiquez la commune de votre adresse."),
         ("family_name", "", "Indiquez votre nom de naissance."),
         ("birth_date", "2999-01-01", "La date de naissance ne peut pas être dans le futur."),
+        ("birth_date", "1899-12-31", "Vérifiez l&#x27;année de naissance."),
         ("birth_date", "31/02/1990", "Saisissez une date valide"),
         ("preferred_channel", "social", "Sélectionnez un choix valide."),
     ],

@@ -350,6 +350,28 @@ def test_answers_no_longer_valid_at_submission_send_back_to_their_page(client):
     assert not ServiceRequest.objects.exists()
 
 
+def test_a_refusal_at_submission_is_said_on_the_review_not_a_500(client, monkeypatch):
+    """A record merged while the citizen sends: the service refuses (ValidationError); the
+    citizen reads why on the review page and nothing is filed."""
+    from django.core.exceptions import ValidationError
+
+    from service_requests.views import filing as filing_views
+
+    target, data = _ready_to_send(client)
+
+    def refuse(**kwargs):
+        raise ValidationError("Cette fiche a été fusionnée avec une autre.")
+
+    monkeypatch.setattr(filing_views, "request_submit", refuse)
+    response = client.post(target, data)
+
+    assert response["Location"] == page_url("signalement-voirie", "verification")
+    assert "Cette fiche a été fusionnée avec une autre." in html_of(
+        client.get(response["Location"])
+    )
+    assert not ServiceRequest.objects.exists()
+
+
 # --- Bad input --------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from backoffice.on_behalf_forms import (
 from backoffice.views.common import render_agent
 from backoffice.views.on_behalf.common import check_right
 from citizens.duplicates import likely_duplicates
+from citizens.models import Citizen
 from citizens.services import citizen_create_by_agent
 from gru.forms import error_summary
 from gru.models import AccessLog
@@ -30,6 +31,9 @@ def new_citizen(request):
         form = NewCitizenForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
+            made = Citizen.objects.filter(creation_key=data["creation_key"]).first()
+            if data["creation_key"] and made is not None:  # a double click: the record made
+                return redirect("backoffice:file_choose", pk=made.pk)
             if not form.duplicates_confirmed():
                 candidates = likely_duplicates(
                     given_names=data["given_names"],
