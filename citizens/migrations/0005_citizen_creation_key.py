@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('citizens', '0004_one_stop_shop'),
+        ("citizens", "0004_one_stop_shop"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='citizen',
-            name='creation_key',
+            model_name="citizen",
+            name="creation_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='historicalcitizen',
-            name='creation_key',
+            model_name="historicalcitizen",
+            name="creation_key",
             field=models.UUIDField(blank=True, db_index=True, editable=False, null=True),
         ),
     ]
