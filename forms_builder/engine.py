@@ -33,7 +33,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from . import conditions
+from . import conditions, rules
 from .fields import clean, field_type
 from .fields.base import Error, FieldInvalid
 from .fields.bound import BoundField
@@ -282,7 +282,21 @@ class FormRun:
                 value = value.kept + [f.descriptor() for f in value.new] or None
             if value is not None:
                 known[field_id] = value
+        # Cross-field rules, once every answer of the page is read: a bound may be a field
+        # further down the page.
+        for field_id, value in list(result.values.items()):
+            broken = self._broken_rules(field_id, value, known)
+            if broken:
+                result.errors[field_id] = broken
+                del result.values[field_id]
+                known.pop(field_id, None)
         return result
+
+    def _broken_rules(self, field_id: str, value: Any, answers: Mapping[str, Any]) -> list[Error]:
+        field = self.fields[field_id]
+        if value is None or not rules.references(field):
+            return []
+        return rules.violations(field, value, answers, self.fields)
 
     def apply(
         self, result: PageResult, *, store: Callable[[ValidatedFile], dict] | None = None
@@ -309,13 +323,17 @@ class FormRun:
         else from the answers), errors and progress. The page must be shown for the current
         answers (`is_page_visible`): a hidden page has no place in the progress."""
         bound, summary = [], []
+        stored_errors = self._stored_errors(page_id) if result is None else {}
         for field, residual in self._page_fields(page_id):
             field_id, kind = field["id"], field_type(field)
             if result is not None and field_id in result.raw and field["type"] != "file":
                 raw = result.raw[field_id]
             else:
                 raw = kind.to_raw(field, self.answers.get(field_id))
-            errors = result.errors.get(field_id, []) if result is not None else []
+            if result is not None:
+                errors = result.errors.get(field_id, [])
+            else:
+                errors = stored_errors.get(field_id, [])
             condition = residual if isinstance(residual, dict) else None
             text = ""
             if condition:
@@ -329,6 +347,7 @@ class FormRun:
                 locked=field_id in self.locked_values,
                 condition=condition,
                 condition_text=text,
+                bounds_text=rules.describe(field, self.fields),
             )
             bound.append(field_view)
             summary += [
@@ -365,7 +384,32 @@ class FormRun:
                     value = value.kept or None
                 if value is not None:
                     data[field_id] = value
+        # Again the cross-field rules: an answer on an earlier page may have changed since the
+        # page that depends on it was checked.
+        for field_id, value in list(data.items()):
+            broken = self._broken_rules(field_id, value, data)
+            if broken:
+                errors.setdefault(self._page_of[field_id], {})[field_id] = broken
+                del data[field_id]
+        order = {field_id: n for n, field_id in enumerate(self.fields)}
+        errors = {
+            page_id: dict(sorted(errors[page_id].items(), key=lambda item: order[item[0]]))
+            for page_id in shown.pages
+            if page_id in errors
+        }
         return errors, data
+
+    def _stored_errors(self, page_id: str) -> dict[str, list[Error]]:
+        """What is wrong with the answers stored for a page, now: a date that was in bounds
+        when typed, an earlier answer that a rule of this page depends on and that changed.
+        Said when the page is shown again (the review sends the citizen back to it); a
+        question never answered is not an error yet."""
+        errors = self._check_all()[0].get(page_id, {})
+        return {
+            field_id: field_errors
+            for field_id, field_errors in errors.items()
+            if not conditions.is_empty(self.answers.get(field_id))
+        }
 
     def errors(self) -> dict[str, dict[str, list[Error]]]:
         """Errors of the pages shown, by page then field: a required field never answered, a

@@ -32,6 +32,9 @@ Field types and their options (all optional unless said):
   typed 06 12 34 56 78, +33 6…, 0033 6…, +262 692…) and stored as "06 12 34 56 78".
 - integer, decimal: min, max, step. Integers are stored as numbers, decimals as strings.
 - date: min, max: "AAAA-MM-JJ", "today", "today+N" or "today-N" (days). Stored "AAAA-MM-JJ".
+  A date's or a number's min or max may instead be another field's answer, {"field": "<id>"}
+  (a date's with "days": an offset): a field of the same page or an earlier one, of a
+  comparable type (`forms_builder.rules`).
 - choice: options [{"value", "label"}] (required), widget "radio" (default) or "select".
 - multichoice: options (required), min_selections, max_selections. Stored as a list.
 - yesno: stored as true or false.
@@ -63,7 +66,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from . import conditions
+from . import conditions, rules
 from .fields import FIELD_TYPES
 from .fields.base import PREFILL_AUTOCOMPLETE
 
@@ -130,7 +133,7 @@ def validate_schema(schema: Any) -> list[str]:
         if not isinstance(fields, list) or not fields:
             errors.append(_("%(where)s : la page doit avoir au moins un champ.") % {"where": where})
             continue
-        on_page = {}
+        on_page, bounded = {}, []
         for index, field in enumerate(fields, start=1):
             field_where, field_errors = _check_field(field, index, where)
             errors += [f"{field_where} : {e}" for e in field_errors]
@@ -151,6 +154,12 @@ def validate_schema(schema: Any) -> list[str]:
                 errors += [f"{field_where} : {e}" for e in problems]
             if field.get("type") in FIELD_TYPES:
                 on_page[field_id] = field
+            if field.get("type") in ("date", *rules.NUMBER_TYPES):
+                bounded.append((field_where, field))
+        # A bound may name any field of the page (all are posted together) or of one before.
+        for field_where, field in bounded:
+            problems = rules.check(field, allowed={**before, **on_page}, known=known)
+            errors += [f"{field_where} : {e}" for e in problems]
         before.update(on_page)
     return errors
 

@@ -98,6 +98,19 @@ def is_number(value: Any) -> bool:
     return is_int(value) or (isinstance(value, float) and math.isfinite(value))
 
 
+def is_reference(bound: Any) -> bool:
+    """Whether a `min` or `max` names another field ({"field": …}, `forms_builder.rules`)
+    rather than a fixed bound."""
+    return isinstance(bound, dict)
+
+
+def fixed_bound(field: dict, key: str) -> Any:
+    """The field's `min` or `max` when it is a fixed bound; None when absent or another
+    field's answer (checked by the engine, which knows the other answers)."""
+    bound = field.get(key)
+    return None if is_reference(bound) else bound
+
+
 class FieldType:
     """The default behaviour: a single text input whose value is a string."""
 

@@ -2,7 +2,8 @@
 
 Ids, for a field "nature": the input (or the first radio button) is "field-nature", its hint
 "field-nature-hint", its errors "field-nature-error", and the notes the engine adds (formats
-and size of a file, FranceConnect, the condition it is asked under) "field-nature-<note>".
+and size of a file, the limits other answers set, FranceConnect, the condition it is asked
+under) "field-nature-<note>".
 An address's inputs are "field-<id>-street", "-postcode", "-city", each with its "-error".
 The error summary links to these ids.
 """
@@ -28,6 +29,7 @@ class BoundField:
         locked: bool = False,
         condition: dict | None = None,
         condition_text: str = "",
+        bounds_text: str = "",
     ):
         kind = field_type(field)
         errors = errors or []
@@ -57,6 +59,8 @@ class BoundField:
         self.notes = []
         if "rules" in widget:
             self.notes.append({"id": f"{self.html_id}-rules", "text": widget["rules"]})
+        if bounds_text:  # the limits other answers set (forms_builder.rules)
+            self.notes.append({"id": f"{self.html_id}-bounds", "text": bounds_text})
         if locked:
             text = _("Donnée transmise par FranceConnect : elle ne peut pas être modifiée ici.")
             self.notes.append({"id": f"{self.html_id}-locked", "text": text})

@@ -1,6 +1,8 @@
 """Dates, with bounds given as ISO dates or relative to today: "today", "today+21",
-"today-7" (days). "Not in the future" is `"max": "today"`. Today is the authority's day
-(Europe/Paris), not the server's UTC one. Stored as ISO strings ("2024-11-05")."""
+"today-7" (days). "Not in the future" is `"max": "today"`; "at least three weeks ahead" is
+`"min": "today+21"`. Today is the authority's day (Europe/Paris), not the server's UTC one.
+A bound may also be another date field's answer (`forms_builder.rules`). Stored as ISO
+strings ("2024-11-05")."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .base import FieldInvalid, FieldType, clean_text
+from .base import FieldInvalid, FieldType, clean_text, fixed_bound, is_reference
 
 _RELATIVE = re.compile(r"today(?:([+-])([0-9]{1,4}))?")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -53,6 +56,41 @@ def long_date(day: date) -> str:
     return date_format(day, "j F Y")
 
 
+def _days_from_today(bound: str) -> int:
+    """The signed offset of a relative bound ("today+21": 21), 0 for a fixed date."""
+    relative = _RELATIVE.fullmatch(bound)
+    if not relative or not relative.group(2):
+        return 0
+    sign, days = relative.groups()
+    return -int(days) if sign == "-" else int(days)
+
+
+def _too_early(low: str) -> str:
+    if low == "today":
+        return _("La date ne peut pas être dans le passé.")
+    day, offset = long_date(resolve_bound(low)), _days_from_today(low)
+    if offset > 0:  # "today+21": a notice period, said as such
+        return ngettext(
+            "La date doit être au moins %(n)s jour après aujourd'hui, soit le %(day)s ou après.",
+            "La date doit être au moins %(n)s jours après aujourd'hui, soit le %(day)s ou après.",
+            offset,
+        ) % {"n": offset, "day": day}
+    return _("La date doit être le %(day)s ou après.") % {"day": day}
+
+
+def _too_late(high: str) -> str:
+    if high == "today":
+        return _("La date ne peut pas être dans le futur.")
+    day, offset = long_date(resolve_bound(high)), _days_from_today(high)
+    if offset < 0:
+        return ngettext(
+            "La date doit être au moins %(n)s jour avant aujourd'hui, soit le %(day)s ou avant.",
+            "La date doit être au moins %(n)s jours avant aujourd'hui, soit le %(day)s ou avant.",
+            -offset,
+        ) % {"n": -offset, "day": day}
+    return _("La date doit être le %(day)s ou avant.") % {"day": day}
+
+
 class DateType(FieldType):
     name = "date"
     options = frozenset({"min", "max"})
@@ -62,13 +100,15 @@ class DateType(FieldType):
     def check_options(self, field: dict) -> list[str]:
         errors = super().check_options(field)
         for key in ("min", "max"):
-            if key in field and resolve_bound(field[key]) is None:
+            bound = field.get(key)
+            if key in field and not is_reference(bound) and resolve_bound(bound) is None:
                 message = _(
-                    "« %(key)s » doit être une date AAAA-MM-JJ, « today », « today+N » "
-                    "ou « today-N »."
+                    "« %(key)s » doit être une date AAAA-MM-JJ, « today », « today+N », "
+                    '« today-N » ou un autre champ {"field": "<identifiant>"}.'
                 )
                 errors.append(message % {"key": key})
-        low, high = resolve_bound(field.get("min")), resolve_bound(field.get("max"))
+        low = resolve_bound(fixed_bound(field, "min"))
+        high = resolve_bound(fixed_bound(field, "max"))
         if low and high and low > high:
             errors.append(_("« min » est après « max »."))
         return errors
@@ -85,20 +125,11 @@ class DateType(FieldType):
         day = parse_date(clean_text(raw))
         if day is None:
             raise FieldInvalid(_("Saisissez une date valide, par exemple 14/03/2024."))
-        low, high = field.get("min"), field.get("max")
+        low, high = fixed_bound(field, "min"), fixed_bound(field, "max")
         if high is not None and day > resolve_bound(high):
-            if high == "today":
-                raise FieldInvalid(_("La date ne peut pas être dans le futur."))
-            raise FieldInvalid(
-                _("La date doit être le %(day)s ou avant.")
-                % {"day": long_date(resolve_bound(high))}
-            )
+            raise FieldInvalid(_too_late(high))
         if low is not None and day < resolve_bound(low):
-            if low == "today":
-                raise FieldInvalid(_("La date ne peut pas être dans le passé."))
-            raise FieldInvalid(
-                _("La date doit être le %(day)s ou après.") % {"day": long_date(resolve_bound(low))}
-            )
+            raise FieldInvalid(_too_early(low))
         return day.isoformat()
 
     def display(self, field: dict, value: Any) -> list[str]:
@@ -109,7 +140,7 @@ class DateType(FieldType):
         context = super().widget(field, raw)
         # The picker offers only the allowed days; the server checks them all the same.
         for key in ("min", "max"):
-            bound = resolve_bound(field.get(key))
+            bound = resolve_bound(fixed_bound(field, key))
             context[key] = bound.isoformat() if bound else ""
         return context
 

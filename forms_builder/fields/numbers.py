@@ -1,6 +1,7 @@
 """Numbers: integers and decimals, with bounds and a step. French input is accepted ("1 200",
 "12,50"). Integers are stored as JSON numbers, decimals as strings ("12.50"): a float would
-round amounts of money."""
+round amounts of money. A bound may also be another number field's answer
+(`forms_builder.rules`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .base import FieldInvalid, FieldType, clean_text, is_int, is_number
+from .base import FieldInvalid, FieldType, clean_text, fixed_bound, is_int, is_number, is_reference
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
@@ -46,11 +47,17 @@ class NumberType(FieldType):
     def check_options(self, field: dict) -> list[str]:
         errors = super().check_options(field)
         for key in ("min", "max"):
-            if key in field and not self._is_bound(field[key]):
-                errors.append(_("« %(key)s » doit être un nombre.") % {"key": key})
+            if key in field and not (self._is_bound(field[key]) or is_reference(field[key])):
+                errors.append(
+                    _(
+                        "« %(key)s » doit être un nombre ou un autre champ "
+                        '{"field": "<identifiant>"}.'
+                    )
+                    % {"key": key}
+                )
         if "step" in field and not (self._is_bound(field["step"]) and field["step"] > 0):
             errors.append(_("« step » doit être un nombre positif."))
-        low, high = field.get("min"), field.get("max")
+        low, high = fixed_bound(field, "min"), fixed_bound(field, "max")
         if self._is_bound(low) and self._is_bound(high) and low > high:
             errors.append(_("« min » dépasse « max »."))
         return errors
@@ -67,7 +74,7 @@ class NumberType(FieldType):
         return Decimal(text)
 
     def check_bounds(self, field: dict, number: Decimal) -> None:
-        low, high, step = field.get("min"), field.get("max"), field.get("step")
+        low, high, step = fixed_bound(field, "min"), fixed_bound(field, "max"), field.get("step")
         if low is not None and number < to_decimal(low):
             raise FieldInvalid(
                 _("Saisissez un nombre supérieur ou égal à %(min)s.") % {"min": french(low)}

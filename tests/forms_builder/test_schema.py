@@ -129,15 +129,16 @@ def test_every_type_with_its_options_is_valid(field):
         (schema(text("a", max_length=1000)),
          ["Page « p », champ « a » : « max_length » doit être un nombre entier entre 0 et 250."]),
         (schema({"id": "a", "type": "integer", "label": "A", "min": 1.5, "max": 0, "step": 0}),
-         ["Page « p », champ « a » : « min » doit être un nombre.",
+         ["Page « p », champ « a » : « min » doit être un nombre ou un autre champ "
+          '{"field": "<identifiant>"}.',
           "Page « p », champ « a » : « step » doit être un nombre positif."]),
         (schema({"id": "a", "type": "decimal", "label": "A", "min": 5, "max": 1}),
          ["Page « p », champ « a » : « min » dépasse « max »."]),
         (schema({"id": "a", "type": "date", "label": "A", "min": "demain", "max": "14/03/2024"}),
          ["Page « p », champ « a » : « min » doit être une date AAAA-MM-JJ, « today », "
-          "« today+N » ou « today-N ».",
+          '« today+N », « today-N » ou un autre champ {"field": "<identifiant>"}.',
           "Page « p », champ « a » : « max » doit être une date AAAA-MM-JJ, « today », "
-          "« today+N » ou « today-N »."]),
+          '« today+N », « today-N » ou un autre champ {"field": "<identifiant>"}.']),
         (schema({"id": "a", "type": "choice", "label": "A"}),
          ["Page « p », champ « a » : « options » doit être une liste non vide de "
           "{value, label}."]),
