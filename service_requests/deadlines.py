@@ -130,6 +130,21 @@ def explain_decision_date(
     return _compute(received_on, rule, delay, document_requests, steps=steps), steps
 
 
+def decision_date_changes(
+    *,
+    received_on: date,
+    rule: str,
+    delay: str,
+    document_requests: Sequence[DocumentRequest] = (),
+) -> tuple[date | None, list[tuple]]:
+    """The same day as `implicit_decision_date`, from the same computation, with what moved it
+    as data, for the citizen's plain-French sentences: `("suspended", first, last, received)`
+    (rejection: days added, `received` False when the deadline ended the suspension),
+    `("restarted", asked_on, restart_day)` and `("waiting", asked_on)` (acceptance)."""
+    facts: list[tuple] = []
+    return _compute(received_on, rule, delay, document_requests, steps=None, facts=facts), facts
+
+
 def _fr(day: date) -> str:
     months = [
         "janvier",
@@ -153,8 +168,9 @@ def _delay_fr(n: int, unit: str) -> str:
     return f"{n} {word[0] if n == 1 else word[1]}"
 
 
-def _compute(received_on, rule, delay, document_requests, *, steps: list[str] | None):
+def _compute(received_on, rule, delay, document_requests, *, steps: list[str] | None, facts=None):
     say = steps.append if steps is not None else (lambda _text: None)
+    note = facts.append if facts is not None else (lambda _fact: None)
     if rule not in RULES:
         raise ValueError(f"unknown silence rule {rule!r}: expected one of {', '.join(RULES)}")
     if rule == "none":
@@ -173,6 +189,7 @@ def _compute(received_on, rule, delay, document_requests, *, steps: list[str] | 
                 say(f"Pièces demandées le {_fr(asked_on)}, après la naissance de la décision.")
                 break  # born already; later requests are later still
             if answered_on is None:
+                note(("waiting", asked_on))
                 say(
                     f"Pièces demandées le {_fr(asked_on)}, pas encore reçues : le délai ne court "
                     "pas tant qu'elles manquent (L114-5)."
@@ -180,6 +197,7 @@ def _compute(received_on, rule, delay, document_requests, *, steps: list[str] | 
                 return None
             # max: pieces of an earlier request may arrive after those of a later one.
             start = max(start, answered_on)
+            note(("restarted", asked_on, start))
             say(
                 f"Pièces demandées le {_fr(asked_on)}, reçues le {_fr(answered_on)} : le délai "
                 f"repart de zéro le {_fr(start)} (L114-5)."
@@ -200,6 +218,7 @@ def _compute(received_on, rule, delay, document_requests, *, steps: list[str] | 
             days = (last - first).days + 1
             birth += timedelta(days=days)
             suspended_until = last
+            note(("suspended", first, last, answered_on is not None and answered_on <= last))
             why = (
                 "jusqu'à leur réception"
                 if answered_on is not None and answered_on <= (answer_deadline)

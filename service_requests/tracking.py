@@ -3,12 +3,16 @@ or the secret link. A successful proof grants access for the browser session."""
 
 import hmac
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from service_requests.drafts import file_field_ids
 from service_requests.identifiers import normalise_reference
+from service_requests.legal_dates import DueDateText, due_date_text
 from service_requests.models import (
     PUBLIC_STATUS,
     Document,
@@ -117,16 +121,115 @@ CITIZEN_EVENT_TEXTS = {
     EventKind.MESSAGE: _("Un message a été échangé."),
     EventKind.REASONS_REQUESTED: _("Vous avez demandé les motifs du refus implicite."),
     EventKind.COMPLETED: _("Votre dossier est complet."),
+    EventKind.REOPENED: _("Votre demande a été rouverte : le service la réexamine."),
+    EventKind.LINKED_TO_ACCOUNT: _("Votre demande a été rattachée à votre compte."),
+}
+DECISION_TEXTS = {
+    "accepted": _("Décision du service : votre demande est acceptée."),
+    "partially_accepted": _("Décision du service : votre demande est acceptée en partie."),
+    "rejected": _("Décision du service : votre demande est refusée."),
+}
+IMPLICIT_TEXTS = {
+    "acceptance": _(
+        "Sans réponse dans le délai, votre demande est réputée acceptée depuis le %(day)s."
+    ),
+    "rejection": _(
+        "Sans réponse dans le délai, votre demande est réputée rejetée depuis le %(day)s."
+    ),
+}
+CLOSURE_TEXTS = {
+    "answered": _("Le service a répondu à votre demande et l'a close."),
+    "no_follow_up": _("Le service a classé votre demande sans suite."),
+}
+# Why an implicit decision date moved, as the DUE_DATE_CHANGED event's `reason` says it.
+DUE_DATE_REASONS = {
+    "documents_requested": _("des pièces vous sont demandées"),
+    "documents_received": _("vos pièces ont été reçues"),
+    "completed": _("votre dossier est complet"),
+    "reopened": _("votre demande a été rouverte"),
 }
 
 
-def describe_event(event: Event) -> str:
-    """One plain-French sentence for a citizen-visible timeline entry."""
+def _day(value) -> str:
+    from datetime import date
+
+    from service_requests.legal_dates import french_day
+
+    if not value:
+        return ""
+    return french_day(value if isinstance(value, date) else date.fromisoformat(value))
+
+
+def _due_date_changed(event: Event, rule: str | None) -> str:
+    old, new = _day(event.payload.get("from")), _day(event.payload.get("to"))
+    word = {"acceptance": _("acceptée"), "rejection": _("rejetée")}.get(rule or "", "")
+    what = (
+        _("La date à laquelle votre demande sera %(word)s sans réponse") % {"word": word}
+        if word
+        else _("La date de la décision implicite")
+    )
+    if old and new:
+        text = _("%(what)s passe du %(old)s au %(new)s") % {"what": what, "old": old, "new": new}
+    elif new:
+        text = _("%(what)s est fixée au %(new)s") % {"what": what, "new": new}
+    elif old:
+        text = _("%(what)s n'est plus le %(old)s") % {"what": what, "old": old}
+    else:
+        return str(_("La date de la décision implicite a été recalculée."))
+    why = DUE_DATE_REASONS.get(event.payload.get("reason", ""))
+    return f"{text} : {why}." if why else f"{text}."
+
+
+def describe_event(event: Event, request: ServiceRequest | None = None) -> str:
+    """One plain-French sentence for a citizen-visible timeline entry: what happened, who wrote
+    (the service or the citizen), the old and new legal date, the outcome. `request` (the
+    event's, with its form version) words the date changes by its silence rule."""
+    payload = event.payload
     if event.kind == EventKind.STATUS_CHANGED:
-        status = event.payload.get("to")
+        status = payload.get("to")
         public = PUBLIC_STATUS.get(status)
         if public is not None:
             return _("Statut de votre demande : %(status)s.") % {"status": public.label.lower()}
+    if event.kind == EventKind.MESSAGE and payload.get("direction"):
+        count = len(payload.get("documents") or [])
+        if payload.get("direction") == Message.Direction.FROM_CITIZEN:
+            text = ngettext(
+                "Vous avez écrit au service (%(count)s fichier joint).",
+                "Vous avez écrit au service (%(count)s fichiers joints).",
+                count,
+            )
+            plain = _("Vous avez écrit au service.")
+        else:
+            text = ngettext(
+                "Le service vous a écrit (%(count)s fichier joint).",
+                "Le service vous a écrit (%(count)s fichiers joints).",
+                count,
+            )
+            plain = _("Le service vous a écrit.")
+        return text % {"count": count} if count else str(plain)
+    if event.kind == EventKind.DOCUMENTS_REQUESTED and payload.get("documents"):
+        return _("Le service vous demande, avant le %(day)s : %(pieces)s.") % {
+            "day": _day(payload.get("deadline")),
+            "pieces": ", ".join(f"« {label} »" for label in payload["documents"]),
+        }
+    if event.kind == EventKind.DOCUMENTS_RECEIVED and payload.get("answered_on"):
+        return _("Vos pièces ont été reçues le %(day)s.") % {"day": _day(payload["answered_on"])}
+    if event.kind == EventKind.DUE_DATE_CHANGED:
+        rule = request.form_version.silence_rule if request is not None else None
+        return _due_date_changed(event, rule)
+    if event.kind == EventKind.DECISION and payload.get("outcome") in DECISION_TEXTS:
+        return str(DECISION_TEXTS[payload["outcome"]])
+    if event.kind == EventKind.IMPLICIT_DECISION and payload.get("rule") in IMPLICIT_TEXTS:
+        return IMPLICIT_TEXTS[payload["rule"]] % {"day": _day(payload.get("due_on"))}
+    if event.kind == EventKind.CLOSED and payload.get("closure") in CLOSURE_TEXTS:
+        return str(CLOSURE_TEXTS[payload["closure"]])
+    if event.kind == EventKind.WITHDRAWN and payload.get("by") == "agent":
+        return str(_("Votre demande a été retirée à votre demande, par le service."))
+    if event.kind == EventKind.REASONS_REQUESTED and payload.get("due_on"):
+        return _(
+            "Vous avez demandé les motifs du refus implicite : le service vous les "
+            "communiquera au plus tard le %(day)s."
+        ) % {"day": _day(payload["due_on"])}
     text = CITIZEN_EVENT_TEXTS.get(event.kind)
     return str(text) if text else event.get_kind_display()
 
@@ -135,13 +238,15 @@ HISTORY_PAGE = 20  # timeline entries shown before « Voir tout l'historique »
 
 
 def with_page_data(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
-    """What the request's page needs beyond its row, in the same query: whether the reasons of
-    an implicit rejection were asked, whether the citizen gave their opinion."""
-    return queryset.select_related("procedure", "team").annotate(
+    """What the request's page needs beyond its row, in the same query: its form version (the
+    answers are shown as filed under it), whether the reasons of an implicit rejection were
+    asked, whether the citizen gave their opinion."""
+    return queryset.select_related("procedure", "team", "form_version").annotate(
         reasons_asked=Exists(
             TeamTask.objects.filter(request=OuterRef("pk"), kind=TeamTask.Kind.REASONS_REQUESTED)
         ),
         satisfaction_given=Exists(SatisfactionAnswer.objects.filter(request=OuterRef("pk"))),
+        pieces_asked=Exists(DocumentRequest.objects.filter(request=OuterRef("pk"))),
     )
 
 
@@ -149,11 +254,15 @@ def with_page_data(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceReques
 class Outcome:
     """How the request ended, for the citizen: a sentence, the motive, the document to keep
     (the decision letter, the attestation of an implicit acceptance, the notice of an implicit
-    rejection)."""
+    rejection; `document_url` makes the last two on demand when the worker has not yet), and
+    the means of appeal of a refusal."""
 
     sentence: str
     motive: str = ""
     document: Document | None = None
+    document_url: str = ""
+    document_label: str = ""
+    appeal: str = ""
 
 
 OUTCOME_SENTENCES = {
@@ -177,12 +286,58 @@ OUTCOME_DOCUMENTS = {
     Status.ACCEPTED_IMPLICITLY: Document.Kind.ATTESTATION,
     Status.REJECTED_IMPLICITLY: Document.Kind.REJECTION_NOTICE,
 }
+OUTCOME_DOCUMENT_LABELS = {
+    Status.ACCEPTED: _("Télécharger le courrier de décision"),
+    Status.PARTIALLY_ACCEPTED: _("Télécharger le courrier de décision"),
+    Status.REJECTED: _("Télécharger le courrier de décision"),
+    Status.ACCEPTED_IMPLICITLY: _("Télécharger l'attestation d'acceptation implicite"),
+    Status.REJECTED_IMPLICITLY: _("Télécharger l'avis de rejet implicite"),
+}
+# Made by the engine, on demand too (L232-3: « automatiquement et à la demande »).
+IMPLICIT_STATUSES = frozenset({Status.ACCEPTED_IMPLICITLY, Status.REJECTED_IMPLICITLY})
+REFUSALS = frozenset({Status.REJECTED, Status.PARTIALLY_ACCEPTED, Status.REJECTED_IMPLICITLY})
 ENDING_EVENTS = {
     EventKind.DECISION,
     EventKind.IMPLICIT_DECISION,
     EventKind.CLOSED,
     EventKind.WITHDRAWN,
 }
+
+
+def appeal_text(request: ServiceRequest) -> str:
+    """The means and delays of appeal of a refusal, whole, in part or by silence."""
+    from django.conf import settings
+
+    from service_requests.legal_dates import french_day
+
+    if request.status not in REFUSALS:
+        return ""
+    if request.status == Status.REJECTED_IMPLICITLY and request.decided_on:
+        since = _("à compter du %(day)s") % {"day": french_day(request.decided_on)}
+    else:
+        since = _("à compter de sa notification")
+    return _(
+        "Vous pouvez contester cette décision par un recours gracieux auprès de "
+        "%(authority)s, ou par un recours contentieux devant %(court)s, dans un délai de deux "
+        "mois %(since)s. Le tribunal peut être saisi par l'application Télérecours citoyens "
+        "(www.telerecours.fr)."
+    ) % {
+        "authority": settings.AUTHORITY_NAME,
+        "court": settings.GRU_ADMINISTRATIVE_COURT,
+        "since": since,
+    }
+
+
+def outcome_document_url(request: ServiceRequest, document_id: int | None) -> str:
+    """Where the citizen downloads the document of the outcome: the document kept, else, for an
+    implicit decision, the page that makes it."""
+    from django.urls import reverse
+
+    if document_id is not None:
+        return reverse("service_requests:document", args=[request.reference, document_id])
+    if request.status in IMPLICIT_STATUSES:
+        return reverse("service_requests:implicit_decision_document", args=[request.reference])
+    return ""
 
 
 def outcome_of(request: ServiceRequest, documents: list[Document]) -> Outcome | None:
@@ -202,7 +357,57 @@ def outcome_of(request: ServiceRequest, documents: list[Document]) -> Outcome | 
     kind = OUTCOME_DOCUMENTS.get(request.status)
     document = next((d for d in reversed(documents) if kind and d.kind == kind), None)
     motive = ending.payload.get("motive", "") if ending is not None else ""
-    return Outcome(sentence=text, motive=motive, document=document)
+    url = outcome_document_url(request, document.pk if document else None)
+    return Outcome(
+        sentence=text,
+        motive=motive,
+        document=document,
+        document_url=url,
+        document_label=str(OUTCOME_DOCUMENT_LABELS.get(request.status, "")) if url else "",
+        appeal=appeal_text(request),
+    )
+
+
+def filed_answers(request: ServiceRequest, documents: dict[int, Document]) -> list:
+    """The citizen's answers as the review page showed them, under the form version the request
+    was filed under; each file they sent is a link to download it (`documents`: the request's
+    documents the citizen sees, by id). Typed text stays text: the review escapes it."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from forms_builder.engine import FormRun, ReviewItem, ReviewSection
+    from forms_builder.fields.files import describe
+
+    schema = request.form_version.schema
+    sections = FormRun(schema, request.data).summary()
+    file_fields = set(file_field_ids(schema))
+    shown = []
+    for section in sections:
+        items = []
+        for item in section.items:
+            descriptors = request.data.get(item.field_id) if item.field_id in file_fields else None
+            if descriptors:
+                lines = []
+                for descriptor in descriptors:
+                    document = documents.get(descriptor.get("document"))
+                    if document is None:
+                        lines.append(describe(descriptor))
+                        continue
+                    url = reverse(
+                        "service_requests:document", args=[request.reference, document.pk]
+                    )
+                    lines.append(
+                        format_html(
+                            '<a href="{}">{}</a> <span class="meta">({})</span>',
+                            url,
+                            document.original_name,
+                            filesizeformat(document.size),
+                        )
+                    )
+                item = ReviewItem(item.field_id, item.label, lines)
+            items.append(item)
+        shown.append(ReviewSection(section.page_id, section.title, items, None))
+    return shown
 
 
 @dataclass
@@ -214,6 +419,8 @@ class TrackingPage:
     document_request: DocumentRequest | None = None
     history_truncated: bool = False  # older entries left out: link to the whole history
     outcome: Outcome | None = None
+    answers: list = field(default_factory=list)  # forms_builder ReviewSection
+    due_date: DueDateText | None = None
 
     @property
     def may_ask_reasons(self) -> bool:
@@ -238,8 +445,9 @@ class TrackingPage:
 
 def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> TrackingPage:
     """What the citizen sees of their request: a constant number of queries whatever its
-    history (three, and one more for the pieces awaited). The timeline shows its latest
-    HISTORY_PAGE entries unless `whole_history`."""
+    history, its answers or its files: its events, documents, messages and their files, one
+    more for the pieces asked when some ever were, one more for how it ended once it has. The
+    timeline shows its latest HISTORY_PAGE entries unless `whole_history`."""
     events = request.events.filter(visibility=EventVisibility.CITIZEN)
     if whole_history:
         shown, truncated = list(events.order_by("created_at", "id")), False
@@ -247,20 +455,39 @@ def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> Tr
         latest = list(events.order_by("-created_at", "-id")[: HISTORY_PAGE + 1])
         truncated = len(latest) > HISTORY_PAGE
         shown = latest[:HISTORY_PAGE][::-1]
-    documents = request.documents.filter(visible_to_citizen=True).order_by("created_at", "id")
+    documents = list(request.documents.filter(visible_to_citizen=True).order_by("created_at", "id"))
     messages = request.messages.prefetch_related(
         Prefetch("documents", queryset=Document.objects.filter(visible_to_citizen=True))
     ).order_by("created_at", "id")
-    document_request = None
-    if request.status == Status.AWAITING_CITIZEN:
-        document_request = request.document_requests.filter(answered_on__isnull=True).first()
-    documents = [d for d in documents if d.message_id is None]
+    document_request, due_date = None, None
+    # Without pieces ever asked (most requests: known from with_page_data), no query for them.
+    pieces_asked = getattr(request, "pieces_asked", True)
+    if request.is_open and (pieces_asked or request.status == Status.AWAITING_CITIZEN):
+        # Every documents request: the one awaited, and why the legal date moved.
+        document_requests = list(request.document_requests.order_by("asked_on", "id"))
+        if request.status == Status.AWAITING_CITIZEN:
+            document_request = next((d for d in document_requests if d.answered_on is None), None)
+        due_date = due_date_text(request, document_requests)
+    elif request.is_open:
+        due_date = due_date_text(request, [])
+    answers = filed_answers(request, {d.pk: d for d in documents})
+    filed_ids = {
+        descriptor.get("document")
+        for field_id in file_field_ids(request.form_version.schema)
+        for descriptor in request.data.get(field_id) or []
+        if isinstance(descriptor, dict)
+    }
+    # The files sent with the form are under « Votre demande »; the rest (receipt, decision,
+    # pieces sent later) under « Documents »; a message's files with their message.
+    listed = [d for d in documents if d.message_id is None and d.pk not in filed_ids]
     return TrackingPage(
         request=request,
-        events=[(event, describe_event(event)) for event in shown],
-        documents=documents,
-        outcome=outcome_of(request, documents),
+        events=[(event, describe_event(event, request)) for event in shown],
+        documents=listed,
+        outcome=outcome_of(request, listed),
         messages=list(messages),
         document_request=document_request,
         history_truncated=truncated,
+        answers=answers,
+        due_date=due_date,
     )

@@ -11,16 +11,16 @@ the PDF.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from forms_builder.models import SilenceRule
 from gru.pdf import render_pdf
+from service_requests.legal_dates import implicit_decision_sentence
 from service_requests.models import Document, DocumentRequest, ServiceRequest, Status
 from service_requests.selectors import (
     citizen_email_of,
@@ -49,32 +49,6 @@ def secret_link_url(request: ServiceRequest) -> str:
         kwargs={"reference": request.reference, "token": request.tracking_token},
     )
     return settings.SITE_URL + path
-
-
-def implicit_decision_sentence(rule: str, decision_on: date | None, delay: str = "") -> str:
-    """What silence will mean, in one plain-French sentence for the confirmation and the
-    email (the receipt gives the legal wording)."""
-    with translation.override("fr"):
-        day = formats.date_format(decision_on, "j F Y") if decision_on else ""
-        if rule == SilenceRule.ACCEPTANCE and day:
-            return _(
-                "Si votre demande est complète et que le service ne vous a pas répondu avant, "
-                "elle sera réputée acceptée le %(day)s."
-            ) % {"day": day}
-        if rule == SilenceRule.ACCEPTANCE:
-            return _(
-                "Votre demande sera réputée acceptée %(delay)s après la réception des pièces "
-                "manquantes, si le service ne vous a pas répondu avant."
-            ) % {"delay": delay_label(delay)}
-        if rule == SilenceRule.REJECTION and day:
-            return _(
-                "Si le service ne vous a pas répondu avant, votre demande sera réputée rejetée le "
-                "%(day)s ; vous pourrez alors contester ce refus."
-            ) % {"day": day}
-        return _(
-            "Cette démarche n'appelle pas de décision implicite : le service vous informera de "
-            "la suite donnée à votre demande."
-        )
 
 
 def receipt_context(

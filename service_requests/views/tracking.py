@@ -35,6 +35,7 @@ from service_requests.services.messages import (
     messages_mark_read_by_citizen,
     satisfaction_record,
 )
+from service_requests.services.notices import request_issue_implicit_decision_document
 from service_requests.services.receipts import request_issue_receipt
 
 LOOKUP_LIMIT = 10  # attempts per address and per quarter of an hour
@@ -338,6 +339,22 @@ def receipt(request, reference: str):
     outage must not keep it from the citizen)."""
     service_request = _granted(request, reference)
     document = request_issue_receipt(request=service_request)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+def implicit_decision_document(request, reference: str):
+    """The attestation of an implicit acceptance (L232-3) or the notice of an implicit
+    rejection: the one the engine made, or made now if its worker has not run yet (the law
+    wants it « automatiquement et à la demande »)."""
+    service_request = _granted(request, reference)
+    if service_request.status not in tracking.IMPLICIT_STATUSES:
+        raise Http404
+    document = request_issue_implicit_decision_document(request=service_request)
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,

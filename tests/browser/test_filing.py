@@ -192,7 +192,7 @@ def test_a_civil_status_request_through_its_condition(
     request = ServiceRequest.objects.get(procedure__slug="acte-etat-civil")
     assert request.data["nom_mere"] == "Claire Dubois"
     assert request.decision_due_on is not None
-    assert "réputée acceptée le" in page.content()
+    assert "votre demande sera acceptée le" in page.content()
     check_page(page, assert_accessible, csp_violations)
 
 

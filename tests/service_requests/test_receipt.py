@@ -248,14 +248,15 @@ def test_a_receipt_is_issued_once():
 @pytest.mark.parametrize(
     ("rule", "day", "expected"),
     [
-        ("acceptance", datetime.date(2026, 2, 16), "réputée acceptée le 16 février 2026"),
-        ("acceptance", None, "1 mois après la réception des pièces manquantes"),
-        ("rejection", datetime.date(2026, 3, 16), "réputée rejetée le 16 mars 2026"),
+        ("acceptance", datetime.date(2026, 2, 16), "sera acceptée le 16 février 2026"),
+        ("acceptance", None, "1 mois après la réception des pièces demandées"),
+        ("rejection", datetime.date(2026, 3, 16), "sera rejetée le 16 mars 2026"),
         ("none", None, "n'appelle pas de décision implicite"),
     ],
 )
 def test_the_plain_sentence_of_the_confirmation_and_the_email(rule, day, expected):
-    assert expected in implicit_decision_sentence(rule, day, "P1M" if rule != "none" else "")
+    delay = "P1M" if rule != "none" else ""
+    assert expected in implicit_decision_sentence(rule, day, delay, today=datetime.date(2026, 1, 1))
 
 
 # --- The email --------------------------------------------------------------------------------
@@ -278,7 +279,7 @@ def test_the_receipt_email_carries_the_pdf_and_the_secret_link(mailoutbox, setti
         assert request.reference in body
         assert link in body
         assert "Demander un acte d'état civil" in body
-        assert "réputée acceptée le 16 février 2026" in body
+        assert "sera acceptée le 16 février 2026" in body
         assert "01 00 00 00 30" in body  # the team's telephone
     assert message.alternatives[0][1] == "text/html"
     (name, content, mimetype) = message.attachments[0]

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from service_requests.legal_dates import french_day
 from service_requests.models import Document, Event, Message, Status, TeamTask
 from service_requests.tracking import SESSION_KEY
 from tests.factories import (
@@ -235,7 +236,11 @@ def test_after_an_implicit_rejection_the_citizen_asks_for_the_reasons(client):
     assert task.kind == TeamTask.Kind.REASONS_REQUESTED
     html = response.content.decode()
     assert "le service vous communiquera les motifs au plus tard le" in html
-    assert "Vous avez demandé les motifs du refus implicite." in html
+    day = french_day(task.due_on)
+    assert (
+        "Vous avez demandé les motifs du refus implicite : le service vous les communiquera "
+        f"au plus tard le {day}." in html
+    )
     assert "Demander les motifs" not in html
     client.post(url)
     assert TeamTask.objects.filter(request=rejected).count() == 1
