@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -18,6 +18,9 @@ from citizens.models import Citizen
 from service_requests.models import (
     Document,
     DocumentKind,
+    Event,
+    EventKind,
+    EventVisibility,
     Message,
     PublicStatus,
     ServiceRequest,
@@ -39,6 +42,10 @@ ISSUED_DOCUMENT_KINDS = sorted(
         DocumentKind.REJECTION_NOTICE,
         DocumentKind.LETTER,
     )
+)
+OUTCOME_DOCUMENT_KINDS = sorted(
+    str(kind)
+    for kind in (DocumentKind.DECISION, DocumentKind.ATTESTATION, DocumentKind.REJECTION_NOTICE)
 )
 # A status badge's tone: a visual aid only, the label carries the meaning.
 STATUS_TONES = {
@@ -68,6 +75,57 @@ def citizen_requests(citizen: Citizen | None) -> QuerySet[ServiceRequest]:
         .select_related("procedure")
         .order_by("-created_at", "-id")
     )
+
+
+def with_outcome(requests: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    """What a list row says of how a request ended, in the list's own query: the motive of
+    the decision or closure, and the document to download (the decision letter, the
+    attestation or the notice of an implicit decision). The form version words the legal
+    date of the open ones."""
+    ending = Event.objects.filter(
+        request=OuterRef("pk"),
+        kind__in=sorted(str(kind) for kind in (EventKind.DECISION, EventKind.CLOSED)),
+        visibility=EventVisibility.CITIZEN,
+    ).order_by("-created_at", "-id")
+    document = Document.objects.filter(
+        request=OuterRef("pk"), visible_to_citizen=True, kind__in=OUTCOME_DOCUMENT_KINDS
+    ).order_by("-created_at", "-id")
+    return requests.select_related("form_version").annotate(
+        outcome_motive=Subquery(ending.values("payload__motive")[:1]),
+        outcome_document_id=Subquery(document.values("pk")[:1]),
+    )
+
+
+@dataclass
+class RequestRow:
+    """One request in « Mon espace »: its status, and what the citizen must know of its legal
+    date (open) or of how it ended (motive, document)."""
+
+    request: ServiceRequest
+    tone: str
+    due_sentence: str = ""
+    motive: str = ""
+    document_url: str = ""
+    document_label: str = ""
+
+
+def request_row(request: ServiceRequest) -> RequestRow:
+    from service_requests import tracking
+    from service_requests.legal_dates import due_date_text
+
+    row = RequestRow(request=request, tone=status_tone(request))
+    if request.is_open:
+        text = due_date_text(request)
+        row.due_sentence = text.sentence if text else ""
+        return row
+    if request.status in tracking.OUTCOME_DOCUMENTS or request.status == Status.CLOSED:
+        row.motive = getattr(request, "outcome_motive", "") or ""
+    if request.status in tracking.OUTCOME_DOCUMENTS:
+        url = tracking.outcome_document_url(request, getattr(request, "outcome_document_id", None))
+        if url:
+            row.document_url = url
+            row.document_label = str(tracking.OUTCOME_DOCUMENT_LABELS[request.status])
+    return row
 
 
 def citizen_drafts(citizen: Citizen | None) -> QuerySet[ServiceRequest]:
@@ -159,14 +217,16 @@ class AccountDashboard:
     claimable_emails: list[str]
 
     @property
-    def request_rows(self) -> list[tuple[ServiceRequest, str]]:
-        return [(request, status_tone(request)) for request in self.requests]
+    def request_rows(self) -> list[RequestRow]:
+        return [request_row(request) for request in self.requests]
 
 
 def account_dashboard(user, citizen: Citizen | None, page_number) -> AccountDashboard:
     """Everything /compte/ shows, in a number of queries that does not grow with the
     citizen's requests, messages or documents."""
-    requests = Paginator(citizen_requests(citizen), REQUESTS_PER_PAGE).get_page(page_number)
+    requests = Paginator(with_outcome(citizen_requests(citizen)), REQUESTS_PER_PAGE).get_page(
+        page_number
+    )
     drafts = [(draft, draft_expires_on(draft)) for draft in citizen_drafts(citizen)]
     documents = list(citizen_documents(citizen)[: RECENT_DOCUMENTS + 1])
     emails = verified_emails(user)
