@@ -136,7 +136,8 @@ CACHES = {
     }
 }
 # Sessions live in PostgreSQL: a Redis outage must not log everybody out or lose a form.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's backend, saved in one UPDATE instead of BEGIN, UPDATE, COMMIT (gru/sessions.py).
+SESSION_ENGINE = "gru.sessions"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -54,13 +54,17 @@ def record(
     actor: User | None = None,
     payload: dict | None = None,
     citizen_sees: bool = False,
+    save: bool = True,
 ) -> Event:
+    """The event, checked and saved (or, with `save=False`, returned unsaved, for a caller
+    who inserts several at once)."""
     payload = payload or {}
     check_payload(kind, payload)
     visibility = Event.Visibility.CITIZEN if citizen_sees else Event.Visibility.INTERNAL
-    return Event.objects.create(
-        request=request, kind=kind, actor=actor, visibility=visibility, payload=payload
-    )
+    event = Event(request=request, kind=kind, actor=actor, visibility=visibility, payload=payload)
+    if save:
+        event.save()
+    return event
 
 
 def after_commit(enqueue: Callable[[], object]) -> None:

@@ -10,6 +10,7 @@ gets the request the first one made, and nothing is created twice.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
@@ -23,12 +24,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from citizens.models import Channel, Citizen, Organisation
-from forms_builder.engine import FormRun
+from forms_builder.engine import FormRun, IncompleteForm
 from forms_builder.models import FormVersion, Procedure
 from forms_builder.uploads import KINDS, ValidatedFile
 from gru.models import User
 from service_requests import drafts
-from service_requests.identifiers import new_tracking_token, unique_reference
+from service_requests.identifiers import new_reference, new_tracking_token, unique_reference
 from service_requests.lifecycle import change_status
 from service_requests.models import (
     Document,
@@ -212,7 +213,8 @@ def _existing(idempotency_key) -> ServiceRequest | None:
 def _document(
     request: ServiceRequest, descriptor: Mapping[str, Any], actor: User | None
 ) -> Document:
-    """The Document of a file `upload_store` kept (the stored file itself, not a copy)."""
+    """The Document of a file `upload_store` kept (the stored file itself, not a copy),
+    unsaved: the caller inserts them all at once."""
     document = Document(
         request=request,
         kind=Document.Kind.UPLOAD,
@@ -224,35 +226,69 @@ def _document(
         uploaded_by=actor,
     )
     document.file.name = descriptor["key"]
-    document.save()
     return document
 
 
-def _documents(request: ServiceRequest, run: FormRun, data: dict, actor: User | None) -> dict:
-    """Document rows for the files of the data (the stored files themselves, not copies), and
-    the data with each file's descriptor pointing at its document instead of its storage key."""
-    data, used = dict(data), set()
+def _documents(
+    request: ServiceRequest,
+    run: FormRun,
+    data: dict,
+    actor: User | None,
+    scans: Iterable[Mapping[str, Any]] = (),
+) -> dict:
+    """Document rows for the files of the data and the `scans` (the stored files themselves,
+    not copies), inserted in one query, and the data with each file's descriptor pointing at
+    its document instead of its storage key."""
+    data, used, fields = dict(data), set(), []
     for field_id in drafts.file_field_ids(run.schema):
-        descriptors = []
-        for descriptor in data.get(field_id) or []:
+        descriptors = data.get(field_id) or []
+        for descriptor in descriptors:
             key = descriptor.get("key")
             if not key or key in used:
                 raise ValidationError(f"file of {field_id} has no storage key")
-            document = _document(request, descriptor, actor)
             used.add(key)
-            descriptors.append(
-                {
-                    "name": descriptor["name"],
-                    "kind": descriptor["kind"],
-                    "size": descriptor["size"],
-                    "document": document.pk,
-                }
-            )
         if descriptors:
-            data[field_id] = descriptors
+            fields.append((field_id, descriptors))
+    documents = Document.objects.bulk_create(
+        [_document(request, d, actor) for _field_id, descriptors in fields for d in descriptors]
+        + [_document(request, scan, actor) for scan in scans]
+    )
+    made = iter(documents)
+    for field_id, descriptors in fields:
+        data[field_id] = [
+            {
+                "name": descriptor["name"],
+                "kind": descriptor["kind"],
+                "size": descriptor["size"],
+                "document": next(made).pk,
+            }
+            for descriptor in descriptors
+        ]
     return data
 
 
+def _replay_gets_its_request(submit):
+    """A submission whose key already made a request gets that request, even when it would
+    now be refused (its version unpublished, the citizen's record merged since): the check
+    runs only then, so that a first submission spends no query on it. A replay that passes
+    the checks is caught by the key's unique index, or by the draft row's status."""
+
+    @functools.wraps(submit)
+    def wrapper(*, idempotency_key, scans: Iterable[Mapping[str, Any]] = (), **kwargs):
+        scans = list(scans)
+        try:
+            return submit(idempotency_key=idempotency_key, scans=scans, **kwargs)
+        except (ValidationError, IncompleteForm):
+            existing = _existing(idempotency_key)
+            if existing is None:
+                raise
+            uploads_discard(scan["key"] for scan in scans)
+            return Submission(existing, created=False)
+
+    return wrapper
+
+
+@_replay_gets_its_request
 def request_submit(
     *,
     procedure: Procedure,
@@ -292,10 +328,6 @@ def request_submit(
     from service_requests import tasks
 
     scans = list(scans)
-    existing = _existing(idempotency_key)
-    if existing is not None:
-        uploads_discard(scan["key"] for scan in scans)
-        return Submission(existing, created=False)
     if version.procedure_id != procedure.pk or not version.is_published:
         raise ValidationError("the form version is not a published version of this procedure")
     if citizen is None and not contact_email:
@@ -315,73 +347,121 @@ def request_submit(
     kept_keys = drafts.stored_file_keys(version.schema, data)
     dropped_keys = drafts.stored_file_keys(version.schema, answers) - kept_keys
 
-    with transaction.atomic():
-        if citizen is not None:
-            # As it is now: a record merged since the form was drawn takes no new request (the
-            # merge holds the same lock while it moves the record's rows).
-            citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
-            if citizen.merged_into_id is not None:
-                raise ValidationError(
-                    "Cette fiche a été fusionnée avec une autre : déposez la demande sur la "
-                    "fiche conservée."
+    # The reference is drawn at random and the unique index is the arbiter: a collision (one
+    # in 10**12 per request at a million) or a twin POST's key rolls the transaction back
+    # and is told apart afterwards, instead of a query and a savepoint before every insert.
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                if citizen is not None:
+                    # As it is now: a record merged since the form was drawn takes no new
+                    # request (the merge holds the same lock while it moves the record's rows).
+                    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+                    if citizen.merged_into_id is not None:
+                        raise ValidationError(
+                            "Cette fiche a été fusionnée avec une autre : déposez la demande "
+                            "sur la fiche conservée."
+                        )
+                if draft is not None:
+                    request = (
+                        ServiceRequest.objects.select_for_update(of=("self",))
+                        .select_related("form_version", "procedure", "citizen")
+                        .get(pk=draft.pk)
+                    )
+                    if request.status != Status.DRAFT:  # submitted meanwhile by a twin POST
+                        return Submission(request, created=False)
+                    if request.idempotency_key is None:
+                        request.idempotency_key = idempotency_key
+                else:
+                    request = ServiceRequest(
+                        reference=new_reference(),
+                        procedure=procedure,
+                        form_version=version,
+                        tracking_token=new_tracking_token(),
+                        idempotency_key=idempotency_key,
+                    )
+                _file(
+                    request,
+                    run=run,
+                    data=data,
+                    team=team,
+                    rule=rule,
+                    channel=channel,
+                    citizen=citizen,
+                    contact=(contact_name, contact_email, contact_phone),
+                    organisation=organisation,
+                    received_on=received_on,
+                    actor=actor,
+                    scans=scans,
                 )
-        if draft is not None:
-            request = (
-                ServiceRequest.objects.select_for_update(of=("self",))
-                .select_related("form_version", "procedure", "citizen")
-                .get(pk=draft.pk)
-            )
-            if request.status != Status.DRAFT:  # submitted meanwhile by a twin POST
-                return Submission(request, created=False)
-            if request.idempotency_key is None:
-                request.idempotency_key = idempotency_key
-        else:
-            request = ServiceRequest(
-                procedure=procedure,
-                form_version=version,
-                tracking_token=new_tracking_token(),
-                idempotency_key=idempotency_key,
-            )
-        now = timezone.now()
-        request.channel = channel
-        request.citizen = citizen or request.citizen
-        request.contact_name = contact_name[:200]
-        request.contact_email = contact_email
-        request.contact_phone = contact_phone
-        request.team = team
-        request.received_on = received_on or timezone.localdate(now)
-        if organisation is not None:
-            request.organisation = organisation
-        request.submitted_at = now
-        request.data = _without_storage_keys(run.schema, data)
-        # Nothing asked of the citizen yet: the date only depends on receipt and the rule.
-        request.decision_due_on = decision_date_of(request, document_requests=[])
-        payload = {
-            "channel": channel,
-            "form_version": version.number,
-            "decision_due_on": drafts.iso(request.decision_due_on),
-            "filed_on_behalf": actor is not None
-            and (request.citizen is None or request.citizen.user_id != actor.pk),
-        }
-        if payload["filed_on_behalf"]:
-            request.filed_by = actor
-        submitted = change_status(request, "submit", actor=actor, payload=payload, save=False)
-        if draft is None:
-            if not _insert(request):  # a twin POST committed the same key first
-                _discard_on_commit({scan["key"] for scan in scans})
-                return Submission(_existing(idempotency_key), created=False)
-        else:
-            request.save()
-        request.data = _documents(request, run, data, actor)
+                _discard_on_commit(dropped_keys)
+                after_commit(functools.partial(tasks.send_receipt.delay, request.pk))
+            return Submission(request, created=True)
+        except IntegrityError:
+            if draft is not None:
+                raise
+            existing = _existing(idempotency_key)
+            if existing is not None:  # a twin POST committed the same key first
+                uploads_discard(scan["key"] for scan in scans)
+                return Submission(existing, created=False)
+            if not ServiceRequest.objects.filter(reference=request.reference).exists():
+                raise
+    raise IntegrityError("no free reference")
+
+
+def _file(
+    request: ServiceRequest,
+    *,
+    run: FormRun,
+    data: dict,
+    team,
+    rule,
+    channel: str,
+    citizen: Citizen | None,
+    contact: tuple[str, str, str],
+    organisation: Organisation | None,
+    received_on: date | None,
+    actor: User | None,
+    scans: list,
+) -> None:
+    """Write the request as filed, in the caller's transaction: its row (inserted, or the
+    draft's updated), one snapshot of its history, its documents, and its "submitted" and
+    "routed" events in one insert."""
+    now = timezone.now()
+    request.channel = channel
+    request.citizen = citizen or request.citizen
+    request.contact_name = contact[0][:200]
+    request.contact_email = contact[1]
+    request.contact_phone = contact[2]
+    request.team = team
+    request.received_on = received_on or timezone.localdate(now)
+    if organisation is not None:
+        request.organisation = organisation
+    request.submitted_at = now
+    request.data = _without_storage_keys(run.schema, data)
+    # Nothing asked of the citizen yet: the date only depends on receipt and the rule.
+    request.decision_due_on = decision_date_of(request, document_requests=[])
+    payload = {
+        "channel": channel,
+        "form_version": request.form_version.number,
+        "decision_due_on": drafts.iso(request.decision_due_on),
+        "filed_on_behalf": actor is not None
+        and (request.citizen is None or request.citizen.user_id != actor.pk),
+    }
+    if payload["filed_on_behalf"]:
+        request.filed_by = actor
+    submitted = change_status(request, "submit", actor=actor, payload=payload, save=False)
+    with_files = bool(scans) or any(data.get(f) for f in drafts.file_field_ids(run.schema))
+    if with_files:
+        # The history keeps one snapshot, the one with the documents' ids, saved below.
+        request.skip_history_when_saving = True
+    request.save(force_insert=request.pk is None)
+    if with_files:
+        del request.skip_history_when_saving
+        request.data = _documents(request, run, data, actor, scans)
         request.save(update_fields=["data", "updated_at"])
-        for scan in scans:
-            _document(request, scan, actor)
-        submitted.request = request
-        submitted.save()
-        record(request, Event.Kind.ROUTED, actor=actor, payload=routed_payload(team, rule))
-        # The receipt PDF is made by the worker that emails it, a moment later, or on
-        # the citizen's first click if the broker is down (tracking.receipt): rendering
-        # it here would cost the submission several hundred milliseconds.
-        _discard_on_commit(dropped_keys)
-        after_commit(lambda: tasks.send_receipt.delay(request.pk))
-    return Submission(request, created=True)
+    submitted.request = request
+    routed = record(
+        request, Event.Kind.ROUTED, actor=actor, payload=routed_payload(team, rule), save=False
+    )
+    Event.objects.bulk_create([submitted, routed])

@@ -209,6 +209,12 @@ def _replayed(request, procedure: Procedure) -> HttpResponse | None:
     key = drafts.parse_idempotency_key(request.POST.get("idempotency_key"))
     if key is None:
         return None
+    entry = drafts.session_entry(request.session, procedure) or {}
+    if entry.get("key") == str(key):
+        # The session still holds the form of this key: not sent yet (the session forgets
+        # it once sent), no query. A twin POST racing this one gets the request the first
+        # one made from request_submit itself.
+        return None
     existing = (
         ServiceRequest.objects.exclude(status=Status.DRAFT)
         .filter(idempotency_key=key, procedure=procedure)

@@ -275,7 +275,7 @@ def test_a_reference_drawn_twice_is_drawn_again(monkeypatch):
     version = demo_version("signalement-voirie")
     taken = submit(version, SIGNALEMENT).request.reference
     draws = iter([taken, "ZZZZ-0000"])
-    monkeypatch.setattr(filing_services, "unique_reference", lambda exists, **kwargs: next(draws))
+    monkeypatch.setattr(filing_services, "new_reference", lambda: next(draws))
 
     assert submit(version, SIGNALEMENT).request.reference == "ZZZZ-0000"
 
