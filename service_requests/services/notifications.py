@@ -32,15 +32,15 @@ from service_requests.services._common import after_commit
 from service_requests.services.notices import _letter_context, _message
 
 # Timeline entries that change the status and tell the citizen in an email of their own (the
-# receipt, the implicit decision, the documents request, the decision), or that the citizen
-# made themselves (withdrawing): no status-change email for them.
+# receipt, the implicit decision, the documents request, the decision): no status-change email
+# for them. A withdrawal gets one, worded for it: the citizen keeps a trace that the request is
+# « Retirée », whether they withdrew it online or asked an agent to.
 OWN_EMAIL = frozenset(
     {
         EventKind.SUBMITTED,
         EventKind.IMPLICIT_DECISION,
         EventKind.DOCUMENTS_REQUESTED,
         EventKind.DECISION,
-        EventKind.WITHDRAWN,
     }
 )
 # Sent whatever the citizen chose: they have legal effects.
@@ -106,6 +106,8 @@ def _context(event: Event, kind: str) -> dict:
     }
     if kind == NotificationSent.Kind.STATUS_CHANGED:
         context["new_status"] = PUBLIC_STATUS.get(event.payload.get("to"))
+        context["withdrawn"] = event.kind == EventKind.WITHDRAWN
+        context["withdrawn_by_agent"] = event.payload.get("by") == "agent"
     elif kind == NotificationSent.Kind.DOCUMENTS_REQUESTED:
         context["document_request"] = DocumentRequest.objects.filter(
             pk=event.payload.get("document_request_id")
