@@ -393,25 +393,28 @@ REQUESTS = [
               "date_debut": After(75), "budget_total": 4200, "montant_demande": 1500,
               "deja_aidee": True, "statuts": files("Statuts.pdf"),
               "comptes": files("Comptes 2025.pdf"), "budget": files("Budget prévisionnel.pdf"),
-              "rib": files("RIB.pdf")},
+              "rib": files("RIB.pdf"), "compte_rendu_ag": files("Compte rendu AG 2025.pdf")},
         steps=(assign(1, NOEMIE, NOEMIE), mark_complete(9, NOEMIE),
                note(9, NOEMIE, "Dossier complet. Présentation à la commission vie associative "
                     "du mois prochain."))),
-    # Copy of her father's birth certificate: proof of filiation is missing. Under an
-    # acceptance rule the delay only starts once the pieces arrive (L114-5).
+    # Copy of her father's birth certificate: the page of the family record book she sent
+    # does not prove the filiation. Under an acceptance rule the delay only starts once the
+    # pieces arrive (L114-5).
     DemoRequest("D3M0-WQ8D", "acte-etat-civil", Channel.WEB, 8, citizen="helene",
         data={"type_acte": "naissance", "forme": "copie-integrale", "lien": "enfant",
               "nom": "Garnier", "prenoms": "Robert Louis", "date_evenement": "1949-03-14",
+              "filiation": files("Livret de famille - mariage.pdf"),
               "demandeur_prenoms": "Hélène", "demandeur_nom": "Garnier",
               "nombre_exemplaires": 1, "adresse_envoi": _address("12 rue des Tilleuls"),
               "email": "helene.garnier@exemple.invalid"},
         steps=(assign(1, FRANCOIS, INES),
-               ask_documents(2, INES, "Livret de famille, ou votre acte de naissance "
-                             "mentionnant votre père"),
-               to_citizen(2, INES, "Bonjour Madame Garnier, pour délivrer la copie intégrale de "
-                          "l'acte de naissance de votre père, merci de joindre votre livret de "
-                          "famille ou votre propre acte de naissance.\nInès Da Silva, officière "
-                          "d'état civil"))),
+               ask_documents(2, INES, "Page du livret de famille mentionnant votre naissance, "
+                             "ou votre acte de naissance mentionnant votre père"),
+               to_citizen(2, INES, "Bonjour Madame Garnier, la page du livret de famille jointe "
+                          "ne mentionne que le mariage de vos parents. Pour délivrer la copie "
+                          "intégrale de l'acte de naissance de votre père, merci de joindre la "
+                          "page qui mentionne votre naissance, ou votre propre acte de "
+                          "naissance.\nInès Da Silva, officière d'état civil"))),
     # A letter, entered by the service the day it arrived.
     DemoRequest("D3M0-2KMC", "acte-etat-civil", Channel.MAIL, 50, citizen="lucas",
         filed_by=INES,

@@ -178,6 +178,9 @@ _SUBVENTION = _schema(
         _field("budget", "file", "Budget prévisionnel du projet", accept=["pdf"],
                condition={"field": "objet", "op": "equals", "value": "projet"}),
         _field("rib", "file", "Relevé d'identité bancaire", accept=["pdf", "jpeg", "png"]),
+        _field("compte_rendu_ag", "file", "Compte rendu de la dernière assemblée générale",
+               hint="Signé par le président ou le secrétaire de l'association.",
+               accept=["pdf", "jpeg", "png"]),
     ),
 )  # fmt: skip
 
@@ -200,6 +203,7 @@ _ACTE = _schema(
         "personne", "La personne concernée",
         _field("lien", "choice", "Vous êtes", options=_options(
             ("soi-meme", "La personne concernée elle-même"), ("enfant", "Son fils ou sa fille"),
+            ("petit-enfant", "Son petit-fils ou sa petite-fille"),
             ("parent", "Son père ou sa mère"), ("conjoint", "Son conjoint"),
             ("autre", "Autre (notaire, avocat…)"),
         )),
@@ -210,6 +214,18 @@ _ACTE = _schema(
         _field("prenoms", "text", "Prénoms", hint="Dans l'ordre de l'état civil."),
         _field("date_evenement", "date", "Date de l'événement", max="today",
                hint="Date de la naissance, du mariage ou du décès."),
+        # The act of a parent or a grandparent, with its filiation: the applicant proves the
+        # link. An extract without filiation, or a death certificate, is given to anyone.
+        _field("filiation", "file", "Livret de famille ou acte établissant la filiation",
+               hint="Les pages du livret de famille qui vous relient à la personne concernée, "
+               "ou votre acte de naissance (et, pour un grand-parent, celui de votre parent).",
+               accept=["pdf", "jpeg", "png", "heic"], max_files=3,
+               condition={"all": [
+                   {"any": [{"field": "lien", "op": "equals", "value": "enfant"},
+                            {"field": "lien", "op": "equals", "value": "petit-enfant"}]},
+                   {"field": "forme", "op": "not_equals", "value": "extrait-sans-filiation"},
+                   {"field": "type_acte", "op": "not_equals", "value": "deces"},
+               ]}),
     ),
     {**_page(
         "naissance", "La naissance",

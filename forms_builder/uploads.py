@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -119,13 +120,22 @@ class ValidatedFile:
     def content_type(self) -> str:
         return KINDS[self.kind].content_type
 
+    @property
+    def sha256(self) -> str:
+        return self.fingerprint()[0]
+
     def descriptor(self) -> dict:
-        """What a form's answers record about the file (the caller adds where it stored it)."""
-        return {"name": self.name, "kind": self.kind, "size": self.size}
+        """What a form's answers record about the file (the caller adds where it stored it):
+        its content's hash too, which tells the same file chosen twice."""
+        return {"name": self.name, "kind": self.kind, "size": self.size, "sha256": self.sha256}
 
     def fingerprint(self) -> tuple[str, int]:
-        """The SHA-256 (hex) and the size in bytes of what will be stored, read in chunks;
-        the file is rewound for the storage."""
+        """The SHA-256 (hex) and the size in bytes of what will be stored, read in chunks
+        once; the file is rewound for the storage."""
+        return self._fingerprint
+
+    @cached_property  # frozen: cached_property writes the instance's __dict__ directly
+    def _fingerprint(self) -> tuple[str, int]:
         digest, size = hashlib.sha256(), 0
         self.file.seek(0)
         for chunk in iter(lambda: self.file.read(64 * 1024), b""):
@@ -187,14 +197,14 @@ def validate_uploads(
     uploads = [upload for upload in uploads if upload is not None]
     accepted, errors = [], []
     if already + len(uploads) > max_files:
-        errors.append(
-            ngettext(
-                "Vous pouvez joindre un seul fichier.",
-                "Vous pouvez joindre au plus %(n)s fichiers.",
-                max_files,
-            )
-            % {"n": max_files}
-        )
+        message = ngettext(
+            "Vous pouvez joindre un seul fichier.",
+            "Vous pouvez joindre au plus %(n)s fichiers.",
+            max_files,
+        ) % {"n": max_files}
+        if already:
+            message = message.removesuffix(".") + _(" : retirez-en un pour en joindre un autre.")
+        errors.append(message)
     for upload in uploads:
         try:
             accepted.append(validate_upload(upload, accept=accept, max_size_mb=max_size_mb))

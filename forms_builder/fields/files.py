@@ -1,9 +1,17 @@
 """File fields: one or several files, their formats checked on content (`forms_builder.uploads`).
 
-A file field's answer is a list of descriptors ({"name", "kind", "size"} plus what the caller
-adds when it stores the file, such as a storage key). A page's POST may keep earlier files,
-remove some (checkboxes "<id>-remove" with their positions) and add new uploads; cleaning
-returns a FileAnswer and the engine asks the caller to store the new files.
+A file field's answer is a list of descriptors ({"name", "kind", "size", "sha256"} plus what
+the caller adds when it stores the file, such as a storage key). A page's POST may keep earlier
+files, remove some (checkboxes "<id>-remove" with their positions) and add new uploads;
+cleaning returns a FileAnswer and the engine asks the caller to store the new files.
+
+A new file for a one-file field replaces the one sent before: no « Retirer » first (the
+caller deletes the replaced file from its storage: it is no longer in the answers). The same
+content twice on a field (chosen again on a later visit, or twice in one selection) is
+refused rather than silently dropped: the citizen most likely meant another file (the verso
+after the recto), and a refusal tells them so, where dropping it would let them go on
+believing both were sent. Choosing again, for a one-file field, the very file it holds
+changes nothing.
 """
 
 from __future__ import annotations
@@ -12,9 +20,10 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from gru.templatetags.french import taille
 
 from .. import uploads
 from .base import FieldInvalid, FieldType, get_list, is_int, is_number
@@ -85,14 +94,22 @@ class FileType(FieldType):
         return _("Joignez un fichier.")
 
     def clean(self, field: dict, raw: Any) -> FileAnswer:
-        kept = self._kept(raw)
+        kept, chosen = self._kept(raw), raw.get("uploads") or []
+        replaced = []
+        if field.get("max_files", 1) == 1 and chosen:
+            replaced, kept = kept, []
         new, errors = uploads.validate_uploads(
-            raw.get("uploads") or [],
+            chosen,
             accept=accepted_kinds(field),
             max_size_mb=max_size_mb(field),
             max_files=field.get("max_files", 1),
             already=len(kept),
         )
+        if errors:
+            raise FieldInvalid(*errors)
+        if replaced and [f.sha256 for f in new] == [d.get("sha256") for d in replaced]:
+            return FileAnswer(replaced)  # the very file it holds: nothing to replace
+        errors = _twice(new, kept)
         if errors:
             raise FieldInvalid(*errors)
         return FileAnswer(kept, new)
@@ -122,6 +139,8 @@ class FileType(FieldType):
                 "Vous pouvez joindre jusqu'à %(n)s fichiers.",
                 count,
             ) % {"n": count}
+        elif (raw or {}).get("kept"):
+            rules += " " + _("Un nouveau fichier remplace celui déjà joint.")
         return {
             "accept": ",".join(accept),
             "multiple": count > 1,
@@ -137,10 +156,37 @@ class FileType(FieldType):
         }
 
 
+def _twice(new: list[uploads.ValidatedFile], kept: list[dict]) -> list[str]:
+    """A French message for each new file whose content is already on the field."""
+    seen = {d["sha256"]: d["name"] for d in kept if d.get("sha256")}
+    again = _("Le fichier « %(name)s » est déjà joint : choisissez un autre fichier.")
+    same = _(
+        "Le fichier « %(name)s » a le même contenu que « %(other)s », déjà joint : choisissez "
+        "un autre fichier."
+    )
+    chosen = _(
+        "Vous avez choisi deux fois le même fichier (« %(other)s » et « %(name)s ») : "
+        "choisissez un autre fichier."
+    )
+    errors, chosen_now = [], {}
+    for upload in new:
+        values = {"name": upload.name}
+        if upload.sha256 in seen:
+            other = seen[upload.sha256]
+            errors.append(
+                again % values if other == upload.name else same % {**values, "other": other}
+            )
+        elif upload.sha256 in chosen_now:
+            errors.append(chosen % {**values, "other": chosen_now[upload.sha256]})
+        else:
+            chosen_now[upload.sha256] = upload.name
+    return errors
+
+
 def describe(descriptor: dict) -> str:
     size = descriptor.get("size")
     name = descriptor.get("name", "")
-    return f"{name} ({filesizeformat(size)})" if size is not None else name
+    return f"{name} ({taille(size)})" if size is not None else name
 
 
 TYPES = (FileType(),)

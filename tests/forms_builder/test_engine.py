@@ -58,9 +58,9 @@ PROFILE = {
 }
 
 
-def png(name="plan.png"):
+def png(name="plan.png", colour=(0, 0, 0)):
     buffer = io.BytesIO()
-    Image.new("RGB", (2, 2)).save(buffer, "PNG")
+    Image.new("RGB", (2, 2), colour).save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
@@ -100,7 +100,8 @@ def test_a_multi_page_form_from_start_to_review():
         "prenoms": "Léa", "nom": "Roux", "naissance": "1990-06-30", "email": "lea@exemple.fr",
         "objet": "attestation", "date_souhaitee": "2026-05-10",
         "justificatif": [
-            {"name": "plan.png", "kind": "png", "size": data["justificatif"][0]["size"]}],
+            {"name": "plan.png", "kind": "png", "size": data["justificatif"][0]["size"],
+             "sha256": data["justificatif"][0]["sha256"]}],
         "domicile": {"street": "3 impasse des Glycines", "postcode": "00000", "city": "Démo"},
     }  # fmt: skip
 
@@ -190,11 +191,17 @@ def test_the_caller_stores_new_files_and_gets_them_back_as_answers():
     size = run.answers["justificatif"][0]["size"]
     assert [k["label"] for k in view.fields[-1].widget["kept"]] == [f"a.png ({size}\xa0octets)"]
 
-    fill(run, "demande", DEMANDE, {"justificatif": [png("b.png")]}, store)
+    fill(run, "demande", DEMANDE, {"justificatif": [png("b.png", (9, 9, 9))]}, store)
     assert [f["name"] for f in run.answers["justificatif"]] == ["a.png", "b.png"]
 
-    result = fill(run, "demande", DEMANDE, {"justificatif": [png("c.png")]}, store)
-    assert result.errors == {"justificatif": [Error("Vous pouvez joindre au plus 2 fichiers.")]}
+    result = fill(run, "demande", DEMANDE, {"justificatif": [png("c.png", (7, 7, 7))]}, store)
+    assert result.errors == {
+        "justificatif": [
+            Error(
+                "Vous pouvez joindre au plus 2 fichiers : retirez-en un pour en joindre un autre."
+            )
+        ]
+    }
 
     fill(run, "demande", {**DEMANDE, "justificatif-remove": ["0"]}, None, store)
     assert [f["name"] for f in run.answers["justificatif"]] == ["b.png"]

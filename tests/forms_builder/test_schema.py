@@ -255,13 +255,7 @@ def test_conditions_on_earlier_fields_and_pages_are_valid():
     assert validate_schema(valid) == []
 
 
-DEMO_SCHEMAS = {
-    "signalement-voirie": demo_forms._SIGNALEMENT,
-    "demande-information": demo_forms._INFORMATION,
-    "occupation-domaine-public": demo_forms._OCCUPATION,
-    "subvention-association": demo_forms._SUBVENTION,
-    "acte-etat-civil": demo_forms._ACTE,
-}
+DEMO_SCHEMAS = {p["slug"]: p["schema"] for p in demo_data.procedures()}
 
 
 @pytest.mark.parametrize("slug", DEMO_SCHEMAS)
@@ -270,7 +264,14 @@ def test_every_demo_schema_is_valid(slug):
 
 
 def test_the_demo_procedures_use_the_demo_schemas(settings):
-    assert {p["slug"]: p["schema"] for p in demo_data.procedures()} == DEMO_SCHEMAS
+    expected = {
+        "signalement-voirie": demo_forms._SIGNALEMENT,
+        "demande-information": demo_forms._INFORMATION,
+        "occupation-domaine-public": demo_forms._OCCUPATION,
+        "subvention-association": demo_forms._SUBVENTION,
+        "acte-etat-civil": demo_forms._ACTE,
+    }
+    assert {slug: DEMO_SCHEMAS.get(slug) for slug in expected} == expected
 
 
 def test_the_demo_schemas_show_conditions_on_fields_and_pages():
@@ -312,3 +313,12 @@ def test_the_demo_requests_answers_fit_their_schema(spec):
             if definition["type"] == "multichoice":  # stored in the options' order
                 cleaned, value = sorted(cleaned), sorted(value)
             assert cleaned == value
+        # And the whole form, as the filing checks it: every question asked answered, every
+        # document asked attached, the rules between answers holding.
+        answers = {
+            key: [{"name": n, "kind": "pdf", "size": 1, "sha256": n} for n in value.names]
+            if isinstance(value, demo_data.Files)
+            else value
+            for key, value in data.items()
+        }
+        assert FormRun(DEMO_SCHEMAS[spec.procedure], answers).errors() == {}

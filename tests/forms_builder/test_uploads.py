@@ -63,6 +63,7 @@ def test_real_small_files_are_accepted_on_their_content(name, content, kind, con
         "name": f"{stem}.{ext.lower()}",
         "kind": kind,
         "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
     }
     assert checked.file.read() == content  # rewound after sniffing
 
@@ -140,6 +141,10 @@ def test_several_files_each_checked_and_counted_with_those_kept():
         "Le fichier « b.pdf » n'est pas un PDF : son contenu ne correspond pas à son extension."
     ]
     _accepted, errors = validate_uploads(files[:2], accept=ALL, max_files=2, already=1)
+    assert errors[0] == (
+        "Vous pouvez joindre au plus 2 fichiers : retirez-en un pour en joindre un autre."
+    )
+    _accepted, errors = validate_uploads(files[:3], accept=ALL, max_files=2)
     assert errors[0] == "Vous pouvez joindre au plus 2 fichiers."
     _accepted, errors = validate_uploads(files[:2], accept=ALL, max_files=1)
     assert errors[0] == "Vous pouvez joindre un seul fichier."
