@@ -285,7 +285,7 @@ def citizen_record_paths(rng: random.Random, session: SessionBase) -> list[str]:
 
 
 # An anonymous citizen files the demo procedure `signalement-voirie` (demo/demo_data.py):
-# its two pages, the review, then the contact step whose POST submits.
+# its one page, the review, then the contact step whose POST submits.
 SIGNALEMENT_STEPS = (
     Form(
         {
@@ -296,7 +296,6 @@ SIGNALEMENT_STEPS = (
             "description": "Un nid-de-poule profond devant le numéro 12, côté trottoir.",
         }
     ),
-    Form({"nom": "Hélène Garnier"}),
     Form(None),  # the review: its « Continuer » is a link to the contact step
 )
 SIGNALEMENT_CONTACT = Form(

@@ -46,17 +46,8 @@ _SIGNALEMENT = _schema(
                hint="Une photo aide les services à préparer leur intervention.",
                accept=["jpeg", "png", "heic", "webp"], max_size_mb=10, max_files=3),
     ),
-    _page(
-        "contact", "Pour vous répondre",
-        _field("nom", "text", "Vos prénom et nom", required=False, autocomplete="name",
-               carry_over=True),
-        _field("email", "email", "Adresse électronique", required=False, prefill="email",
-               carry_over=True,
-               hint="Pour être informé de l'intervention. Sans adresse, le signalement est "
-               "traité, mais vous n'en recevez pas de nouvelles."),
-        _field("telephone", "phone", "Téléphone", required=False, prefill="phone",
-               carry_over=True, hint="Si le service a besoin d'une précision."),
-    ),
+    # No contact page: the contact step asks an anonymous citizen's name, email (optional
+    # for a report) and phone once; a signed-in citizen's come from their account.
 )  # fmt: skip
 
 _INFORMATION = _schema(
@@ -72,9 +63,9 @@ _INFORMATION = _schema(
         _field("question", "textarea", "Votre question", max_length=4000),
         _field("piece_jointe", "file", "Document utile", required=False,
                accept=["pdf", "jpeg", "png", "heic"], max_size_mb=10),
-    ),
-    _page(
-        "contact", "Pour vous répondre",
+        # How to answer, on the same page (one page of answers): the contact step then asks
+        # an anonymous citizen only what this page did not.
+        {"id": "section_reponse", "type": "section", "label": "Pour vous répondre"},
         _field("nom", "text", "Vos prénom et nom", autocomplete="name", carry_over=True),
         _field("canal_reponse", "choice", "Comment souhaitez-vous recevoir la réponse ?",
                options=_options(("email", "Par courriel"), ("telephone", "Par téléphone"),
@@ -246,8 +237,8 @@ _ACTE = _schema(
         _field("nombre_exemplaires", "integer", "Nombre d'exemplaires", min=1, max=5),
         _field("adresse_envoi", "address", "Adresse d'envoi", prefill="address",
                carry_over=True),
-        _field("email", "email", "Adresse électronique", required=False, prefill="email",
-               carry_over=True, hint="Pour suivre votre demande."),
+        # No email here: the contact step asks it of an anonymous citizen (required, for the
+        # receipt); a signed-in citizen's is their account's.
     ),
 )  # fmt: skip
 

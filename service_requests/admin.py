@@ -19,6 +19,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from forms_builder.engine import FormRun
+from service_requests import drafts
 from service_requests.identifiers import normalise_reference
 from service_requests.models import (
     Document,
@@ -106,13 +108,21 @@ class DocumentInline(DocumentSizeMixin, ReadOnlyInline):
 class ServiceRequestAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
-        # The database refuses it too (request_has_citizen_or_contact); say it in the form.
+        # An anonymous report may have no email; other procedures' requests need one
+        # (drafts.email_required, as request_submit checks it).
         filed = self.instance.status != Status.DRAFT
-        if filed and not cleaned_data.get("citizen") and not cleaned_data.get("contact_email"):
+        anonymous = not cleaned_data.get("citizen") and not cleaned_data.get("contact_email")
+        if filed and anonymous and self._needs_email(cleaned_data):
             raise ValidationError(
                 _("Une demande déposée doit avoir un usager ou un courriel de contact.")
             )
         return cleaned_data
+
+    def _needs_email(self, cleaned_data) -> bool:
+        version = cleaned_data.get("form_version") or self.instance.form_version
+        procedure = cleaned_data.get("procedure") or self.instance.procedure
+        data = cleaned_data.get("data") or self.instance.data or {}
+        return drafts.email_required(procedure, FormRun(version.schema, data))
 
 
 @admin.register(ServiceRequest)

@@ -25,7 +25,9 @@ from datetime import date
 from typing import Any
 
 from citizens.models import Citizen
-from forms_builder.engine import FormRun
+from forms_builder.engine import FormRun, PageResult
+from forms_builder.fields import clean
+from forms_builder.fields.base import FieldInvalid
 from forms_builder.models import FormVersion, Procedure
 from forms_builder.schema import iter_fields
 from service_requests.models import ServiceRequest, Status
@@ -209,6 +211,65 @@ def contact_defaults(schema: dict, answers: Mapping[str, Any]) -> dict[str, str]
     return {"email": email, "phone": phone, "name": name or f"{given} {family}".strip()}
 
 
+@dataclass(frozen=True)
+class ContactNeeds:
+    """What the contact step of an anonymous citizen asks: only what the form did not ask
+    already (`asked`, among "name", "email", "phone"), whether the email is required, and the
+    contacts the form's own fields gave (`known`)."""
+
+    asked: frozenset[str]
+    email_required: bool
+    known: dict[str, str]
+
+
+CONTACT_ITEMS = ("name", "email", "phone")
+NAME_PREFILLS = ("given_names", "family_name")
+
+
+def _contact_item(field: dict) -> str | None:
+    """Which contact a form field asks, if any: an email, a phone, the citizen's name."""
+    if field["type"] in ("email", "phone"):
+        return field["type"]
+    if field.get("autocomplete") == "name" or field.get("prefill") in NAME_PREFILLS:
+        return "name"
+    return None
+
+
+def email_required(procedure: Procedure, run: FormRun) -> bool:
+    """Whether an anonymous citizen must leave an email to file, from the procedure's kind:
+    a report, no (it is handled without news); a question, only when the answers give no
+    other way to answer it (a phone, a postal address); a request for a decision, a grant or
+    a complaint, yes: the receipt and its legal mentions must reach them (LEGAL.md §2)."""
+    kind = procedure.kind
+    if kind == Procedure.Kind.REPORT:
+        return False
+    if kind == Procedure.Kind.INFORMATION:
+        shown = run.visible_field_ids()
+        for _page, field in iter_fields(run.schema):
+            reachable = field["type"] in ("phone", "address") and run.answers.get(field["id"])
+            if field["id"] in shown and reachable:
+                return False
+    return True
+
+
+def contact_needs(procedure: Procedure, run: FormRun) -> ContactNeeds:
+    """The contact step for these answers: a contact the form asks for (a field shown for the
+    answers) is not asked again, unless the form left blank an email this procedure needs."""
+    shown = run.visible_field_ids()
+    in_form = {
+        item
+        for _page, field in iter_fields(run.schema)
+        if field["id"] in shown and (item := _contact_item(field))
+    }
+    answers = {key: value for key, value in run.answers.items() if key in shown}
+    known = contact_defaults(run.schema, answers)
+    required = email_required(procedure, run)
+    asked = set(CONTACT_ITEMS) - in_form
+    if required and not known["email"]:
+        asked.add("email")
+    return ContactNeeds(asked=frozenset(asked), email_required=required, known=known)
+
+
 def earlier_request(user, procedure: Procedure, reference: str) -> ServiceRequest | None:
     """A signed-in citizen's own filed request of this procedure, to start a new one from."""
     return (
@@ -222,14 +283,91 @@ def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+# --- Answers refused -------------------------------------------------------------------------
+# What the citizen typed and the form refused (a SIRET with a wrong key) is kept with the
+# answers, as typed, under a key no field id can take (ids start with a letter): resuming
+# opens its page with the value and its error instead of losing it, and the review sends back
+# to it. Files are never kept there (their upload is refused, nothing is stored).
+REFUSED_KEY = "_refused"
+
+
+def with_refused(answers: dict[str, Any], schema: dict, result) -> dict[str, Any]:
+    """The answers with the refusals of one page's POST (`PageResult`) in place of that page's
+    earlier ones: a field corrected since is forgotten there."""
+    types = {field["id"]: field["type"] for _page, field in iter_fields(schema)}
+    page_refused = {
+        field_id: raw
+        for field_id, raw in result.raw.items()
+        if field_id in result.errors and types.get(field_id) != "file" and _typed(raw)
+    }
+    refused = {
+        page_id: fields
+        for page_id, fields in (answers.get(REFUSED_KEY) or {}).items()
+        if page_id != result.page_id
+    }
+    if page_refused:
+        refused[result.page_id] = page_refused
+    answers = dict(answers)
+    if refused:
+        answers[REFUSED_KEY] = refused
+    else:
+        answers.pop(REFUSED_KEY, None)
+    return answers
+
+
+def _typed(raw: Any) -> bool:
+    if isinstance(raw, dict):
+        return any(_typed(value) for value in raw.values())
+    if isinstance(raw, (list, tuple, set)):
+        return any(_typed(value) for value in raw)
+    return raw not in (None, "")
+
+
+def refused_on(answers: Mapping[str, Any], page_id: str) -> dict[str, Any]:
+    return dict((answers.get(REFUSED_KEY) or {}).get(page_id) or {})
+
+
+def refused_result(run: FormRun, page_id: str) -> PageResult | None:
+    """The refusals kept for a page, as the page's POST made them: shown again as typed, with
+    their French messages (None when the page has none)."""
+    refused = refused_on(run.answers, page_id)
+    result = PageResult(page_id)
+    for field_id, raw in refused.items():
+        field = run.fields.get(field_id)
+        if field is None:
+            continue
+        try:
+            clean(field, raw)
+        except FieldInvalid as invalid:
+            result.raw[field_id], result.errors[field_id] = raw, invalid.errors
+    return result if result.errors else None
+
+
+def first_page_to_fix(run: FormRun) -> str | None:
+    """The first page shown with a missing or wrong answer, or with an answer refused as
+    typed (kept aside: the answers then hold nothing for it)."""
+    pages = [page["id"] for page in run.visible_pages()]
+    refused = {
+        page_id
+        for page_id, fields in (run.answers.get(REFUSED_KEY) or {}).items()
+        if fields and page_id in pages
+    }
+    invalid = set(run.errors())
+    return next((page_id for page_id in pages if page_id in refused or page_id in invalid), None)
+
+
 def resume_page(found: Filing, run) -> str:
-    """Where a form in progress picks up: the page reached when known (the review only if
-    nothing is left to fix), else the first page with something to fix, else the review; a
-    new form at its first page. `run` is the FormRun of its answers."""
-    if found.page == REVIEW and not run.errors():
-        return REVIEW
-    if found.page and found.page != REVIEW and run.is_page_visible(found.page):
-        return found.page
-    if found.started:
-        return run.first_invalid_page_id() or REVIEW
-    return run.first_page_id()
+    """Where a form in progress picks up: the first page with a missing, wrong or refused
+    answer, or the page reached when it comes before (a page not seen yet may hold optional
+    questions), else the review; a new form at its first page. `run` is the FormRun of its
+    answers."""
+    if not found.started:
+        return run.first_page_id()
+    to_fix = first_page_to_fix(run)
+    reached = found.page
+    if reached and reached != REVIEW and run.is_page_visible(reached):
+        if to_fix is None:
+            return reached
+        order = [page["id"] for page in run.pages]
+        return min(reached, to_fix, key=order.index)
+    return to_fix or REVIEW

@@ -155,12 +155,9 @@ class ServiceRequest(models.Model):
             models.CheckConstraint(
                 condition=_in("channel", Channel.values), name="request_channel_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft")
-                | models.Q(citizen__isnull=False)
-                | ~models.Q(contact_email=""),
-                name="request_has_citizen_or_contact",
-            ),
+            # No constraint that a filed request has a citizen or an email: an anonymous report
+            # may be filed without one; which procedures need an email is a rule of their kind
+            # (service_requests.drafts.email_required), checked by request_submit.
             models.CheckConstraint(
                 condition=models.Q(status="draft") | models.Q(received_on__isnull=False),
                 name="request_filed_has_receipt_date",

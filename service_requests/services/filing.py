@@ -330,8 +330,6 @@ def request_submit(
     scans = list(scans)
     if version.procedure_id != procedure.pk or not version.is_published:
         raise ValidationError("the form version is not a published version of this procedure")
-    if citizen is None and not contact_email:
-        raise ValidationError("an anonymous request needs a contact email")
     if draft is not None and draft.form_version_id != version.pk:
         raise ValidationError("a draft is submitted under the version it started with")
     today = timezone.localdate()
@@ -342,6 +340,8 @@ def request_submit(
             else "a request filed online is received the day it is sent"
         )
     run = FormRun(version.schema, answers)
+    if citizen is None and not contact_email and drafts.email_required(procedure, run):
+        raise ValidationError("an anonymous request of this procedure needs a contact email")
     data = run.cleaned_data()
     team, rule = route(procedure, data)
     kept_keys = drafts.stored_file_keys(version.schema, data)

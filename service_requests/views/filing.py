@@ -194,13 +194,39 @@ def _page_url(procedure: Procedure, page_id: str) -> str:
 
 
 def _render_page(request, found: Filing, run: FormRun, page_id: str, result=None, status=200):
+    """A page of the form; without a POST's `result`, with the answers it refused earlier
+    shown again as typed, with their errors."""
+    if result is None:
+        result = drafts.refused_result(run, page_id)
+    form_page = run.page_view(page_id, result)
+    here = _page_url(found.procedure, page_id)
     context = {
-        "form_page": run.page_view(page_id, result),
+        "form_page": form_page,
+        "steps_left": form_page.total - form_page.number,
         "procedure_title": found.procedure.title,
-        "form_action": _page_url(found.procedure, page_id),
+        "form_action": here,
         "saved_status": _saved_status(found),
+        "can_save": True,
+        "login_url": "" if request.user.is_authenticated else _login_url(here),
+        "anonymous_hours": settings.SESSION_COOKIE_AGE // 3600,
     }
     return render(request, "forms_builder/page.html", context, status=status)
+
+
+def _saved_message(request) -> str:
+    """Where a draft saved by « Enregistrer et reprendre plus tard » waits, and how long."""
+    if request.user.is_authenticated:
+        return _(
+            "Votre demande est enregistrée. Vous la retrouverez dans « Mon espace », rubrique "
+            "« Demandes en cours de saisie », pendant %(days)s jours après votre dernière "
+            "modification."
+        ) % {"days": settings.GRU_DRAFT_LIFESPAN_DAYS}
+    return _(
+        "Vos réponses sont enregistrées sur ce navigateur pendant %(hours)s heures après votre "
+        "dernière saisie : revenez à cette démarche depuis ce navigateur pour la reprendre. "
+        "Pour la garder plus longtemps et la reprendre ailleurs, connectez-vous : vos réponses "
+        "rejoindront votre compte."
+    ) % {"hours": settings.SESSION_COOKIE_AGE // 3600}
 
 
 def _replayed(request, procedure: Procedure) -> HttpResponse | None:
@@ -291,21 +317,33 @@ def page(request, slug: str, page_id: str):
     schema = found.version.schema
     result = run.validate_page(page_id, request.POST, request.FILES)
     before = drafts.stored_file_keys(schema, found.answers)
-    found.answers = run.apply(result, store=upload_store)
+    found.answers = drafts.with_refused(run.apply(result, store=upload_store), schema, result)
     discard = before - drafts.stored_file_keys(schema, found.answers)
     found.started = True
-    back = request.POST.get("action") == "previous"  # what is valid is kept, errors wait
+    # What is valid is kept, what was refused waits as typed. "save": the button « Enregistrer
+    # et reprendre plus tard »; "leave": the script that saves the page when the citizen
+    # follows a link of the site (its answer is not shown: 204).
+    action = request.POST.get("action")
+    back = action == "previous"
+    stay = action in ("save", "leave")
     if back:
         found.page = run.previous_page_id(page_id) or page_id
-    elif result.is_valid:
+    elif result.is_valid and not stay:
         found.page = run.next_page_id(page_id) or REVIEW
     else:
         found.page = page_id
     try:
         _save(request, found, discard=discard)
     except TransitionRefused as refusal:
+        if action == "leave":
+            return HttpResponse(status=409)
         flash.error(request, str(refusal))
         return redirect("service_requests:filing_start", slug=slug)
+    if action == "leave":
+        return HttpResponse(status=204)
+    if action == "save":
+        flash.success(request, _saved_message(request))
+        return redirect(_page_url(procedure, page_id))
     if not back and not result.is_valid:
         return _render_page(request, found, run, page_id, result, status=400)
     return redirect(_page_url(procedure, found.page))
@@ -323,7 +361,7 @@ def review(request, slug: str):
             flash.error(request, EXPIRED)
         return redirect("service_requests:filing_start", slug=slug)
     run = _run(request, found)
-    invalid = run.first_invalid_page_id()
+    invalid = drafts.first_page_to_fix(run)
     if invalid is not None:
         flash.error(request, INCOMPLETE)
         return redirect(_page_url(procedure, invalid))
@@ -365,6 +403,16 @@ def review(request, slug: str):
 
 
 class ContactForm(forms.Form):
+    """The contacts of an anonymous citizen, asked once: the form drops what the démarche's
+    own form asked already (`drafts.contact_needs`), and the email is optional where the
+    procedure allows filing without one."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Vos prénom et nom"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label=gettext_lazy("Adresse électronique"),
         help_text=gettext_lazy(
@@ -397,13 +445,23 @@ class ContactForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    name = forms.CharField(
-        label=gettext_lazy("Vos prénom et nom"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, needs: drafts.ContactNeeds, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in drafts.CONTACT_ITEMS:
+            if item not in needs.asked:
+                del self.fields[item]
+        if "email" not in needs.asked:
+            del self.fields["email_confirmation"]
+        elif not needs.email_required:
+            self.fields["email"].required = False
+            self.fields["email"].help_text = _(
+                "Pour recevoir l'accusé de réception et être informé de la suite. Sans adresse, "
+                "votre demande est traitée, mais vous n'en recevez pas de nouvelles : gardez "
+                "alors le lien de suivi affiché après l'envoi."
+            )
+            self.fields["email_confirmation"].required = False
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data["phone"])
@@ -415,6 +473,10 @@ class ContactForm(forms.Form):
             self.add_error(
                 "email_confirmation",
                 _("Les deux adresses électroniques ne sont pas identiques : vérifiez-les."),
+            )
+        elif email and not confirmation and "email_confirmation" not in self.errors:
+            self.add_error(
+                "email_confirmation", _("Saisissez une seconde fois votre adresse électronique.")
             )
         return cleaned
 
@@ -434,31 +496,30 @@ def contact(request, slug: str):
         flash.error(request, EXPIRED)
         return redirect("service_requests:filing_start", slug=slug)
     run = _run(request, found)
-    invalid = run.first_invalid_page_id()
+    invalid = drafts.first_page_to_fix(run)
     if invalid is not None:
         flash.error(request, INCOMPLETE)
         return redirect(_page_url(procedure, invalid))
     if found.idempotency_key is None:
         return redirect("service_requests:filing_review", slug=slug)
-    initial = {
-        **drafts.contact_defaults(found.version.schema, found.answers),
-        "idempotency_key": found.idempotency_key,
-    }
-    form = ContactForm(request.POST or None, initial=initial)
+    needs = drafts.contact_needs(procedure, run)
+    initial = {**needs.known, "idempotency_key": found.idempotency_key}
+    form = ContactForm(request.POST or None, initial=initial, needs=needs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         return _submit(
             request,
             found,
             run,
-            contact_name=data["name"].strip(),
-            contact_email=data["email"],
-            contact_phone=data["phone"],
+            contact_name=(data.get("name") or needs.known["name"]).strip(),
+            contact_email=data.get("email") or needs.known["email"],
+            contact_phone=data.get("phone") or needs.known["phone"],
         )
     here = reverse("service_requests:filing_contact", args=[slug])
     context = {
         "procedure": procedure,
         "form": form,
+        "needs": needs,
         "error_summary": error_summary(form) if form.is_bound else [],
         "login_url": _login_url(here),
         "review_url": _page_url(procedure, REVIEW),

@@ -218,7 +218,7 @@ def test_a_form_filled_for_a_record_merged_meanwhile_goes_on_on_the_kept_one(cli
     not file on the tombstone nor lose the answers; they move to the record kept, whose review
     the agent checks before filing."""
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     data = filing_data(client, helene, version, channel="mail")
     kept = CitizenFactory(given_names="Hélène", family_name="Garnier")
     Citizen.objects.filter(pk=helene.pk).update(merged_into=kept)
@@ -514,7 +514,7 @@ def test_a_mailed_request_received_a_week_ago(
 
 def test_the_receipt_prints_at_once_even_before_the_worker(client, agent, helene):
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     done = client.post(
         fill_url(helene, VOIRIE, "verification"), filing_data(client, helene, version)
     )
@@ -555,7 +555,7 @@ def test_the_receipt_is_emailed_when_chosen_or_wanted(
 ):  # fmt: skip
     Citizen.objects.filter(pk=helene.pk).update(email_updates=email_updates)
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             fill_url(helene, VOIRIE, "verification"),
@@ -569,7 +569,7 @@ def test_the_receipt_is_emailed_when_chosen_or_wanted(
 def test_no_email_choice_without_an_email_nor_post_without_an_address(client, agent):
     citizen = CitizenFactory(email="", street="", postcode="", city="")
     version = demo_version(VOIRIE)
-    fill_pages(client, citizen, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, citizen, VOIRIE, [("probleme", PROBLEME)])
     review = html_of(client.get(fill_url(citizen, VOIRIE, "verification")))
     assert "Envoyé par courriel" not in review and "par la poste" not in review
     response = client.post(
@@ -585,7 +585,7 @@ def test_a_request_for_an_organisation_the_citizen_represents(client, agent, hel
     association = RepresentationFactory(citizen=helene).organisation
     stranger = RepresentationFactory().organisation
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     review = html_of(client.get(fill_url(helene, VOIRIE, "verification")))
     assert association.name in review and stranger.name not in review
 
@@ -672,7 +672,7 @@ def test_uploads_are_checked_as_online_and_become_the_requests_documents(client,
 
     fill_pages(
         client, helene, VOIRIE,
-        [("probleme", {**PROBLEME, "photo": jpeg_upload("courrier scanné.jpg")}), ("contact", {})],
+        [("probleme", {**PROBLEME, "photo": jpeg_upload("courrier scanné.jpg")})],
     )  # fmt: skip
     client.post(fill_url(helene, VOIRIE, "verification"), filing_data(client, helene, version))
 
@@ -686,7 +686,7 @@ def test_the_letter_itself_is_attached_as_scans_checked_as_any_upload(client, ag
     """A form without a file field still takes the scanned letter: on the last step, checked on
     its content; a refusal files nothing and keeps no file; a double POST keeps one copy."""
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     lying = SimpleUploadedFile("lettre.pdf", b"not a pdf at all", "application/pdf")
     data = filing_data(client, helene, version, channel="mail", scans=[lying])
     response = client.post(fill_url(helene, VOIRIE, "verification"), data)
@@ -719,7 +719,7 @@ def test_the_letter_itself_is_attached_as_scans_checked_as_any_upload(client, ag
 def test_an_invalid_date_of_receipt_is_refused_with_a_date_that_could_be_one(client, agent, helene):
     """The example the message gives is today, not a day the field would refuse too."""
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     response = client.post(
         fill_url(helene, VOIRIE, "verification"),
         filing_data(client, helene, version, received_on="30/02/2026"),
@@ -739,7 +739,7 @@ def test_an_invalid_date_of_receipt_is_refused_with_a_date_that_could_be_one(cli
 )
 def test_a_date_of_receipt_out_of_bounds_is_refused(client, agent, helene, days, message):
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     day = timezone.localdate() - datetime.timedelta(days=days)
     response = client.post(
         fill_url(helene, VOIRIE, "verification"),
@@ -754,7 +754,7 @@ def test_a_date_of_receipt_out_of_bounds_is_refused(client, agent, helene, days,
 
 def test_a_date_of_receipt_may_be_typed_the_french_way(client, agent, helene):
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     day = timezone.localdate() - datetime.timedelta(days=3)
     client.post(
         fill_url(helene, VOIRIE, "verification"),
@@ -827,7 +827,7 @@ def test_legal_dates_the_receipt_and_its_email_start_from_the_date_of_receipt(
 
 def test_a_double_post_with_the_same_key_makes_one_request(client, agent, helene):
     version = demo_version(VOIRIE)
-    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, helene, VOIRIE, [("probleme", PROBLEME)])
     data = filing_data(client, helene, version)
     first = client.post(fill_url(helene, VOIRIE, "verification"), data)
     again = client.post(fill_url(helene, VOIRIE, "verification"), data)
@@ -845,7 +845,7 @@ def test_the_citizen_with_an_account_sees_the_request_in_it(client, agent):
     user = UserFactory(email="bruno@exemple.fr")
     bruno = CitizenFactory(user=user, email="bruno@exemple.fr", given_names="Bruno")
     version = demo_version(VOIRIE)
-    fill_pages(client, bruno, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, bruno, VOIRIE, [("probleme", PROBLEME)])
     done = client.post(fill_url(bruno, VOIRIE, "verification"), filing_data(client, bruno, version))
     request = ServiceRequest.objects.get()
     assert "il retrouve cette demande dans son espace" in html_of(client.get(done["Location"]))
@@ -862,7 +862,7 @@ def test_the_citizen_with_an_account_sees_the_request_in_it(client, agent):
 def test_an_agent_filing_for_their_own_record_is_not_on_behalf(client, agent):
     own = CitizenFactory(user=agent, email=agent.email)
     version = demo_version(VOIRIE)
-    fill_pages(client, own, VOIRIE, [("probleme", PROBLEME), ("contact", {})])
+    fill_pages(client, own, VOIRIE, [("probleme", PROBLEME)])
     data = filing_data(client, own, version)
     done = client.post(fill_url(own, VOIRIE, "verification"), data)
     request = ServiceRequest.objects.get()

@@ -54,9 +54,9 @@ class TestServiceRequestConstraints:
         with refused("request_channel_valid"):
             ServiceRequestFactory(channel="pigeon")
 
-    def test_a_filed_request_needs_a_citizen_or_a_contact_email(self):
-        with refused("request_has_citizen_or_contact"):
-            ServiceRequestFactory(citizen=None, contact_email="")
+    def test_a_filed_request_may_have_no_citizen_and_no_email(self):
+        # An anonymous report (tests/service_requests/test_filing_contacts.py).
+        ServiceRequestFactory(citizen=None, contact_email="")
         ServiceRequestFactory(citizen=CitizenFactory(), contact_email="")
         ServiceRequestFactory(citizen=None, contact_email="contact@exemple.fr")
 

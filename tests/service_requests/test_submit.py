@@ -167,9 +167,10 @@ def test_an_incomplete_form_writes_nothing():
     assert not ServiceRequest.objects.exists()
 
 
-def test_an_anonymous_request_needs_a_contact_email():
+def test_an_anonymous_request_for_a_decision_needs_a_contact_email():
+    """A report may be filed without one (tests/service_requests/test_filing_contacts.py)."""
     with pytest.raises(ValidationError):
-        submit(demo_version("signalement-voirie"), SIGNALEMENT, contact_email="")
+        submit(demo_version("acte-etat-civil"), ACTE, contact_email="")
     assert not ServiceRequest.objects.exists()
 
 
