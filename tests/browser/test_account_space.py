@@ -86,6 +86,43 @@ def test_the_space_with_everything_in_it(
     check(page, assert_accessible, csp_violations)
 
 
+def test_decided_and_withdrawn_requests_in_the_space(
+    live_server, page, assert_accessible, csp_violations, citizen
+):
+    """Issue 12, items 2 to 4: a refusal with its motive and letter, an implicit acceptance
+    with its attestation, a withdrawn request « Retirée », an open one's legal date."""
+    from tests.service_requests.test_tracking_decision import decided_by_an_agent
+
+    refused = decided_by_an_agent("rejected", "Le trottoir est trop étroit.")
+    refused.citizen = citizen
+    refused.save(update_fields=["citizen"])
+    ServiceRequestFactory(
+        citizen=citizen,
+        status=Status.ACCEPTED_IMPLICITLY,
+        received_on=datetime.date(2025, 1, 10),
+        decided_on=datetime.date(2025, 3, 11),
+        decision_due_on=datetime.date(2025, 3, 11),
+    )
+    ServiceRequestFactory(citizen=citizen, status=Status.WITHDRAWN)
+    ServiceRequestFactory(
+        citizen=citizen,
+        decision_due_on=datetime.date.today() + datetime.timedelta(days=40),
+    )
+    signed_in(page, live_server, citizen.user)
+    page.goto(live_server.url + reverse("account_home"))
+
+    assert page.get_by_role(
+        "link", name=f"Télécharger le courrier de décision de la demande {refused.reference}"
+    ).is_visible()
+    assert page.get_by_text("Le trottoir est trop étroit.").is_visible()
+    assert page.get_by_text("Télécharger l'attestation d'acceptation implicite").is_visible()
+    assert page.get_by_text("Retirée", exact=True).is_visible()
+    assert page.get_by_text(
+        "Sans réponse de notre part, votre demande sera acceptée le"
+    ).is_visible()
+    check(page, assert_accessible, csp_violations)
+
+
 def test_an_empty_space(live_server, page, assert_accessible, csp_violations):
     user = UserFactory()
     signed_in(page, live_server, user)

@@ -119,3 +119,50 @@ def test_withdrawing_a_request(live_server, page, assert_accessible, csp_violati
     check_page(page, assert_accessible, csp_violations)
     request.refresh_from_db()
     assert request.status == Status.WITHDRAWN
+
+
+def test_what_was_filed_and_how_it_ended(live_server, page, assert_accessible, csp_violations):
+    """Issue 12, items 1, 2 and 4: the answers and the photo under « Votre demande », the
+    legal date in plain French while open; the refusal, its motive, its letter and the means
+    of appeal once decided; the attestation of an implicit acceptance."""
+    from tests.service_requests.test_submit import stored_photo
+    from tests.service_requests.test_tracking_decision import decided_by_an_agent, file_it
+
+    request = file_it(
+        answers={
+            "objet": "<b>Terrasse</b>",
+            "details": "Du 1er au 30 juin.",
+            "photo": [stored_photo("terrasse.jpg")],
+        }
+    )
+    open_with_secret_link(page, live_server, request)
+    assert page.get_by_role("heading", name="Votre demande", level=2).is_visible()
+    assert page.get_by_text("<b>Terrasse</b>").is_visible()  # text, not markup
+    assert page.get_by_role("link", name="terrasse.jpg").is_visible()
+    assert "Sans réponse de notre part, votre demande sera acceptée le" in page.content()
+    check_page(page, assert_accessible, csp_violations)
+
+    refused = decided_by_an_agent("rejected", "Le trottoir est trop étroit.")
+    refused.contact_email = "lea.durand@exemple.fr"
+    refused.save(update_fields=["contact_email"])
+    open_with_secret_link(page, live_server, refused)
+    assert page.get_by_role("link", name="Télécharger le courrier de décision").is_visible()
+    assert page.get_by_role("heading", name="Voies et délais de recours").is_visible()
+    check_page(page, assert_accessible, csp_violations)
+
+    accepted = ServiceRequestFactory(
+        status=Status.ACCEPTED_IMPLICITLY,
+        received_on=datetime.date(2025, 1, 10),
+        decided_on=datetime.date(2025, 3, 11),
+        decision_due_on=datetime.date(2025, 3, 11),
+        contact_email="lea.durand@exemple.fr",
+    )
+    open_with_secret_link(page, live_server, accepted)
+    link = page.get_by_role("link", name="Télécharger l'attestation d'acceptation implicite")
+    with page.expect_download() as download:
+        link.click()
+    assert (
+        download.value.suggested_filename
+        == f"attestation-acceptation-implicite-{accepted.reference}.pdf"
+    )
+    check_page(page, assert_accessible, csp_violations)
