@@ -47,6 +47,10 @@ PLAN_DEFAULTS = {
     "form": None,  # {"fields": {name: value or [values]}, "path": ""}: the form posted
     "before": [],  # the earlier pages of a multi-page form: [{"fields", "status", "path"}]
     "cookies": {},  # e.g. a session cookie for a signed-in page
+    # POSTs ready to send, each once: [{"path", "cookies", "fields"}] (a filing of its own
+    # session, its CSRF token and cookie made beforehand). Only the POST is made and timed,
+    # so throughput counts filings; an exhausted list is counted as errors.
+    "prepared": None,
     "clients": 1,
     "duration": 2.0,  # seconds of measurement, unless `requests` is given
     "requests": None,  # a fixed number of requests in all, split between the clients
@@ -354,6 +358,23 @@ def _one(session: Session, plan: dict, path: str) -> tuple[float, float, str | N
     return started, elapsed, error
 
 
+def _prepared(plan: dict, item: int) -> tuple[float, float, str | None]:
+    """One prepared POST (the `item`-th of the plan's list, sent once), timed."""
+    ready = plan["prepared"]
+    if item >= len(ready):
+        return time.perf_counter(), 0.0, "no prepared request left"
+    entry = ready[item]
+    session = Session(plan["base_url"], entry["cookies"], keep_alive=False, timeout=plan["timeout"])
+    try:
+        started = time.perf_counter()
+        response = session.post(entry["path"], entry["fields"])
+        elapsed = time.perf_counter() - started
+    except TRANSPORT_ERRORS as error:
+        return time.perf_counter(), 0.0, type(error).__name__
+    error = None if response.status == plan["status"] else f"HTTP {response.status}"
+    return started, elapsed, error
+
+
 def _client(plan: dict, index: int, share: int | None, barrier, results) -> None:
     """One concurrent client, in a process of its own."""
     try:
@@ -367,8 +388,13 @@ def _client(plan: dict, index: int, share: int | None, barrier, results) -> None
             now = time.perf_counter()
             if now >= deadline or (share is not None and now >= window and done >= share):
                 break
-            started, elapsed, error = _one(session, plan, paths[turn % len(paths)])
-            turn += 1
+            if plan.get("prepared") is not None:
+                # Client i sends items i, i + clients, i + 2 * clients…: each once.
+                started, elapsed, error = _prepared(plan, turn)
+                turn += int(plan["clients"])
+            else:
+                started, elapsed, error = _one(session, plan, paths[turn % len(paths)])
+                turn += 1
             if started < window:
                 continue  # warm-up: connections, each worker's first request, caches
             done += 1

@@ -64,6 +64,9 @@ class Page:
     user: str | Callable[[random.Random], str | None] | None = None
     audience: str = "citizen"  # "citizen" pages have the issue's targets; or "agent", "probe"
     todo: str = ""  # for a page still to build: what will build it
+    # POSTs made ready beforehand, each sent once and alone timed: a function (client, count)
+    # returning `count` of them as [{"path", "cookies", "fields"}] (see `anonymous_filings`).
+    prepare: Callable[[Client, int], list[dict]] | None = None
 
     @property
     def expected_status(self) -> int:
@@ -308,6 +311,87 @@ SIGNALEMENT_CONTACT = Form(
     path="../coordonnees/",
 )
 
+FILING_PATH = "/demarches/signalement-voirie/deposer/"
+# Every answer the road report may ask, whatever its version's pages (the dataset's, made
+# with an earlier demo, has two; today's has one): each page takes what it asks.
+SIGNALEMENT_ANSWERS = {
+    **SIGNALEMENT_STEPS[0].fields,
+    "nom": "Hélène Garnier",
+    "email": "usager.bench@exemple.invalid",
+    "action": "next",
+}
+
+
+def _fill_to_review(client: Client, start: str) -> str:
+    """Fill the form's pages in turn with SIGNALEMENT_ANSWERS until the review; its path."""
+    path = start
+    for _page in range(10):
+        page = client.get(path)
+        if page.status_code == 302:
+            path = urljoin(path, page["Location"])
+            continue
+        if path.endswith("/verification/"):
+            return path
+        target, fields, _multipart = submission(path, page.content.decode(), SIGNALEMENT_ANSWERS)
+        response = client.post(target, fields)
+        if response.status_code != 302:
+            raise UnexpectedStatus(f"filing: {target} answered {response.status_code}")
+        path = urljoin(target, response["Location"])
+    raise UnexpectedStatus(f"filing: no review page reached from {start}")
+
+
+def anonymous_filings(client: Client, count: int) -> list[dict]:
+    """`count` anonymous citizens about to file the road report: the form is filled once
+    through its pages in this process (SIGNALEMENT_STEPS), then its session is copied, each
+    copy with a submission key and a CSRF cookie and token of its own, and the contact step's
+    fields ready. Posting one files a request through the real view and service: what a
+    citizen's last click costs, and nothing before it."""
+    from django.contrib.sessions.models import Session
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+    from django.utils.crypto import get_random_string
+
+    from service_requests import drafts
+
+    review = _fill_to_review(client, FILING_PATH)
+    contact = urljoin(review, SIGNALEMENT_CONTACT.path)
+    page = client.get(contact)
+    if page.status_code != 200:
+        raise UnexpectedStatus(f"filing: {contact} answered {page.status_code}, expected 200")
+    target, fields, _multipart = submission(
+        contact, page.content.decode(), SIGNALEMENT_CONTACT.fields
+    )
+    store = client.session
+    template = dict(store.items())
+    (procedure_key,) = [k for k, entry in template[drafts.SESSION_KEY].items() if "key" in entry]
+    expire = store.get_expiry_date()
+    rows, ready = [], []
+    for _ in range(count):
+        key = drafts.new_idempotency_key()
+        entry = {**template[drafts.SESSION_KEY][procedure_key], "key": key}
+        data = {**template, drafts.SESSION_KEY: {procedure_key: entry}}
+        session_key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+        rows.append(
+            Session(session_key=session_key, session_data=store.encode(data), expire_date=expire)
+        )
+        secret = _get_new_csrf_string()
+        ready.append(
+            {
+                "path": target,
+                "cookies": {
+                    settings.SESSION_COOKIE_NAME: session_key,
+                    settings.CSRF_COOKIE_NAME: secret,
+                },
+                "fields": {
+                    **fields,
+                    "idempotency_key": key,
+                    "csrfmiddlewaretoken": _mask_cipher_secret(secret),
+                },
+            }
+        )
+    Session.objects.bulk_create(rows, batch_size=500)
+    return ready
+
+
 FLOOR = "healthz"
 
 PAGES: list[Page] = [
@@ -332,6 +416,15 @@ PAGES: list[Page] = [
         before=SIGNALEMENT_STEPS,
         form=SIGNALEMENT_CONTACT,
         todo="issue 4: filing",
+    ),
+    # Issue 12: the filing alone, the contact step's POST of citizens whose form waits in
+    # their session: filings per second.
+    Page(
+        "filing",
+        FILING_PATH + "coordonnees/",
+        method="POST",
+        form=SIGNALEMENT_CONTACT,
+        prepare=anonymous_filings,
     ),
     Page("tracking-lookup", "/suivi/", todo="issue 4: tracking"),
     Page("tracking", tracking_paths, todo="issue 4: tracking page"),
@@ -419,7 +512,16 @@ def count_queries(page: Page, client: Client, path: str) -> int:
     `client` is the visitor `locate` prepared. For a form, only its (last) POST is counted."""
     counted = None
     for _ in range(2):
-        if page.method == "POST":
+        if page.prepare is not None:
+            (ready,) = page.prepare(client, 1)
+            poster = Client(enforce_csrf_checks=True, **client.defaults)
+            for name, value in ready["cookies"].items():
+                poster.cookies[name] = value
+            body, content_type = encode_form(ready["fields"])
+            with CaptureQueriesContext(connection) as counted:
+                response = poster.post(ready["path"], body, content_type=content_type)
+            _check_status(page, response.status_code, ready["path"])
+        elif page.method == "POST":
             visitor = InProcess(client)
             form_path = urljoin(
                 walk(visitor, path, [step.plan() for step in page.before]), page.form.path
