@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from citizens.models import Citizen
+from citizens.models import Citizen, Organisation
 from forms_builder.engine import FormRun, PageResult
 from forms_builder.fields import clean
 from forms_builder.fields.base import FieldInvalid
-from forms_builder.models import FormVersion, Procedure
+from forms_builder.models import Audience, FormVersion, Procedure
 from forms_builder.schema import iter_fields
 from service_requests.models import ServiceRequest, Status
 
@@ -95,6 +95,88 @@ def profile_of(user, citizen: Citizen | None) -> tuple[dict[str, Any], frozenset
     profile["birth_date"] = citizen.birth_date
     certified = citizen.identity_assurance == Citizen.IdentityAssurance.FRANCECONNECT
     return profile, CERTIFIED_KEYS if certified else frozenset()
+
+
+# What kind of organisation each audience of a procedure acts as.
+ORGANISATION_KINDS = {
+    Audience.ASSOCIATIONS: Organisation.Kind.ASSOCIATION,
+    Audience.PROFESSIONALS: Organisation.Kind.COMPANY,
+}
+
+
+def organisations_for(citizen: Citizen | None, procedure: Procedure) -> list[Organisation]:
+    """The organisations the citizen represents that the procedure is for (its audiences:
+    associations, professionals), the earliest representation first."""
+    kinds = [ORGANISATION_KINDS[a] for a in procedure.audiences if a in ORGANISATION_KINDS]
+    if citizen is None or not kinds:
+        return []
+    return list(
+        Organisation.objects.filter(representations__citizen=citizen, kind__in=kinds).order_by(
+            "representations__created_at", "pk"
+        )
+    )
+
+
+def prefill(
+    run: FormRun, profile: Mapping[str, Any], organisations: list[Organisation]
+) -> dict[str, Any]:
+    """The answers a signed-in citizen's new form starts from: the profile's values for the
+    fields that ask for them (`prefill`), their name in a field whose purpose is a person's
+    name (autocomplete "name"), and the organisation they represent in the fields whose
+    purpose is an organisation's: its SIRET, its RNA, its name (autocomplete
+    "organization"). The purposes are those the schema already declares for the browser's
+    autofill (WCAG 1.3.5), so no schema says the same thing twice. A value the field
+    refuses is left for the citizen to type."""
+    answers = run.initial_answers()
+    name = " ".join(
+        part for part in (profile.get("given_names"), profile.get("family_name")) if part
+    )
+    by_siret = next((o for o in organisations if o.siret), None)
+    by_rna = next((o for o in organisations if o.rna), None)
+    first = organisations[0] if organisations else None
+    for field_id, field in run.fields.items():
+        if field_id in answers:
+            continue
+        purpose, value = field.get("autocomplete"), None
+        if purpose == "name":
+            value = name
+        elif field["type"] == "siret" and by_siret:
+            value = by_siret.siret
+        elif field["type"] == "rna" and by_rna:
+            value = by_rna.rna
+        elif purpose == "organization" and first:
+            value = first.name
+        if not value:
+            continue
+        try:
+            cleaned = clean(field, value)
+        except FieldInvalid:
+            continue
+        if cleaned is not None:
+            answers[field_id] = cleaned
+    return answers
+
+
+def organisation_answered(
+    run: FormRun, citizen: Citizen | None, procedure: Procedure
+) -> Organisation | None:
+    """The organisation the citizen represents that the answers name by its SIRET or RNA
+    (fields shown), to record the request as filed for it. Read only when the form has such
+    an answer."""
+    shown = run.visible_field_ids()
+    numbers = {
+        (field["type"], run.answers.get(field["id"]))
+        for _page, field in iter_fields(run.schema)
+        if field["type"] in ("siret", "rna")
+        and field["id"] in shown
+        and run.answers.get(field["id"])
+    }
+    if not numbers:
+        return None
+    for organisation in organisations_for(citizen, procedure):
+        if ("siret", organisation.siret) in numbers or ("rna", organisation.rna) in numbers:
+            return organisation
+    return None
 
 
 # --- The session ------------------------------------------------------------------------------

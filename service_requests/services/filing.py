@@ -151,12 +151,20 @@ def draft_save(
 
 
 def draft_start_from(
-    *, user: User, procedure: Procedure, version: FormVersion, earlier: ServiceRequest, profile
+    *,
+    user: User,
+    procedure: Procedure,
+    version: FormVersion,
+    earlier: ServiceRequest,
+    profile,
+    organisations: list[Organisation] = (),
 ) -> ServiceRequest:
-    """A new draft prefilled from the citizen's profile and, over it, the answers of one of
-    their earlier requests that the form allows to carry over (`carry_over` fields)."""
+    """A new draft prefilled as a new form is (`drafts.prefill`: the citizen's profile, the
+    organisation they represent) and, over it, the answers of one of their earlier requests
+    that the form allows to carry over (`carry_over` fields)."""
     run = FormRun(version.schema, profile=profile[0], locked=profile[1])
-    answers = {**run.initial_answers(), **run.carry_over(earlier.data)}
+    prefilled = drafts.prefill(run, profile[0], list(organisations))
+    answers = {**prefilled, **run.carry_over(earlier.data)}
     return draft_save(user=user, procedure=procedure, version=version, answers=answers)
 
 

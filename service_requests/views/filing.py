@@ -150,7 +150,9 @@ def _filing(request, procedure: Procedure, *, start: bool = False) -> Filing | N
         return None
     found = Filing(procedure=procedure, version=version, answers={})
     if user.is_authenticated:
-        found.answers = _run(request, found).initial_answers()
+        run = _run(request, found)
+        organisations = drafts.organisations_for(drafts.citizen_of(user), procedure)
+        found.answers = drafts.prefill(run, found.profile[0], organisations)
     return found
 
 
@@ -378,6 +380,7 @@ def review(request, slug: str):
             contact_name=citizen.display_name,
             contact_email=citizen.email or user.email,
             contact_phone=citizen.phone,
+            organisation=drafts.organisation_answered(run, citizen, procedure),
         )
     if found.idempotency_key is None or found.page != REVIEW:
         found.idempotency_key = found.idempotency_key or drafts.new_idempotency_key()
@@ -583,6 +586,7 @@ def start_from(request, slug: str, reference: str):
         version=version,
         earlier=earlier,
         profile=drafts.profile_of(request.user, citizen),
+        organisations=drafts.organisations_for(citizen, procedure),
     )
     drafts.session_forget(request.session, procedure)
     flash.success(
