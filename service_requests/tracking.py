@@ -5,7 +5,7 @@ import hmac
 import time
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -293,8 +293,10 @@ OUTCOME_DOCUMENT_LABELS = {
     Status.ACCEPTED_IMPLICITLY: _("Télécharger l'attestation d'acceptation implicite"),
     Status.REJECTED_IMPLICITLY: _("Télécharger l'avis de rejet implicite"),
 }
-# Made by the engine, on demand too (L232-3: « automatiquement et à la demande »).
+# Their document is made on demand too when missing (L232-3: « automatiquement et à la
+# demande »; a decision recorded without its letter).
 IMPLICIT_STATUSES = frozenset({Status.ACCEPTED_IMPLICITLY, Status.REJECTED_IMPLICITLY})
+EXPLICIT_DECISIONS = frozenset({Status.ACCEPTED, Status.PARTIALLY_ACCEPTED, Status.REJECTED})
 REFUSALS = frozenset({Status.REJECTED, Status.PARTIALLY_ACCEPTED, Status.REJECTED_IMPLICITLY})
 ENDING_EVENTS = {
     EventKind.DECISION,
@@ -329,14 +331,14 @@ def appeal_text(request: ServiceRequest) -> str:
 
 
 def outcome_document_url(request: ServiceRequest, document_id: int | None) -> str:
-    """Where the citizen downloads the document of the outcome: the document kept, else, for an
-    implicit decision, the page that makes it."""
+    """Where the citizen downloads the document of the outcome: the document kept, else, for a
+    decision, the page that makes it."""
     from django.urls import reverse
 
     if document_id is not None:
         return reverse("service_requests:document", args=[request.reference, document_id])
-    if request.status in IMPLICIT_STATUSES:
-        return reverse("service_requests:implicit_decision_document", args=[request.reference])
+    if request.status in IMPLICIT_STATUSES or request.status in EXPLICIT_DECISIONS:
+        return reverse("service_requests:decision_document", args=[request.reference])
     return ""
 
 
@@ -443,6 +445,21 @@ class TrackingPage:
         return may_answer_satisfaction(self.request) and not given
 
 
+def _attach_message_documents(messages: list[Message], documents: list[Document]) -> None:
+    """Each message's files (`message.documents.all`) from the request's documents already
+    read, as a prefetch leaves them: no query for them, with or without messages, so that the
+    page's count does not depend on whether anybody wrote yet."""
+    by_message: dict[int, list[Document]] = {}
+    for document in documents:
+        if document.message_id is not None:
+            by_message.setdefault(document.message_id, []).append(document)
+    for message in messages:
+        files = message.documents.get_queryset()
+        files._result_cache = by_message.get(message.pk, [])
+        files._prefetch_done = True
+        message._prefetched_objects_cache = {"documents": files}
+
+
 def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> TrackingPage:
     """What the citizen sees of their request: a constant number of queries whatever its
     history, its answers or its files: its events, documents, messages and their files, one
@@ -456,9 +473,8 @@ def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> Tr
         truncated = len(latest) > HISTORY_PAGE
         shown = latest[:HISTORY_PAGE][::-1]
     documents = list(request.documents.filter(visible_to_citizen=True).order_by("created_at", "id"))
-    messages = request.messages.prefetch_related(
-        Prefetch("documents", queryset=Document.objects.filter(visible_to_citizen=True))
-    ).order_by("created_at", "id")
+    messages = list(request.messages.order_by("created_at", "id"))
+    _attach_message_documents(messages, documents)
     document_request, due_date = None, None
     # Without pieces ever asked (most requests: known from with_page_data), no query for them.
     pieces_asked = getattr(request, "pieces_asked", True)
@@ -485,7 +501,7 @@ def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> Tr
         events=[(event, describe_event(event, request)) for event in shown],
         documents=listed,
         outcome=outcome_of(request, listed),
-        messages=list(messages),
+        messages=messages,
         document_request=document_request,
         history_truncated=truncated,
         answers=answers,

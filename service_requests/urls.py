@@ -15,11 +15,7 @@ urlpatterns = [
     ),
     path("suivi/<str:reference>/accuse-de-reception/", tracking.receipt, name="receipt"),
     path("suivi/<str:reference>/motifs/", tracking.ask_reasons, name="ask_reasons"),
-    path(
-        "suivi/<str:reference>/decision-implicite/",
-        tracking.implicit_decision_document,
-        name="implicit_decision_document",
-    ),
+    path("suivi/<str:reference>/decision/", tracking.decision_document, name="decision_document"),
     path("suivi/<str:reference>/pieces/", tracking.send_documents, name="send_documents"),
     path("suivi/<str:reference>/avis/", tracking.answer_satisfaction, name="satisfaction"),
     path("suivi/<str:reference>/retrait/", tracking.withdraw, name="withdraw"),

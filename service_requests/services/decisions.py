@@ -16,6 +16,7 @@ from service_requests.models import (
     DECIDABLE_STATES,
     DECIDED_STATES,
     OPEN_STATES,
+    Document,
     DocumentRequest,
     Event,
     ServiceRequest,
@@ -189,6 +190,34 @@ def request_withdraw(
             event_id = event.pk
             after_commit(lambda: tasks.tell_team_withdrawn.delay(event_id))
     return locked
+
+
+def request_issue_decision_letter(*, request: ServiceRequest) -> Document:
+    """The letter of an explicit decision, for the citizen to download: the one made when the
+    agent decided, else made now from the decision's event (its outcome, motive and agent),
+    dated the day of the decision. A decision recorded without its letter (an import, the
+    scale dataset) still gives the citizen a document; made once."""
+    with transaction.atomic():
+        locked = lock(request)
+        if locked.status not in OUTCOMES.values():
+            raise ValueError(f"{locked} has no explicit decision (status {locked.status})")
+        existing = locked.documents.filter(kind=Document.Kind.DECISION).order_by("-id").first()
+        if existing is not None:
+            return existing
+        event = (
+            locked.events.filter(kind=Event.Kind.DECISION)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if event is None:
+            raise ValueError(f"{locked} has no decision event")
+        return decision_letter_store(
+            locked,
+            outcome=event.payload.get("outcome", ""),
+            motive=event.payload.get("motive", ""),
+            signatory=event.actor,
+        )
 
 
 IMPLICIT_DECISION_FIELDS = [

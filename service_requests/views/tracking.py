@@ -19,7 +19,11 @@ from gru.forms import error_summary
 from gru.ratelimit import allow, client_ip
 from service_requests import tracking
 from service_requests.models import DocumentRequest, SatisfactionAnswer, ServiceRequest
-from service_requests.services.decisions import request_ask_reasons, request_withdraw
+from service_requests.services.decisions import (
+    request_ask_reasons,
+    request_issue_decision_letter,
+    request_withdraw,
+)
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.messages import (
     ATTACHMENT_KINDS,
@@ -347,14 +351,18 @@ def receipt(request, reference: str):
     )
 
 
-def implicit_decision_document(request, reference: str):
-    """The attestation of an implicit acceptance (L232-3) or the notice of an implicit
-    rejection: the one the engine made, or made now if its worker has not run yet (the law
-    wants it « automatiquement et à la demande »)."""
+def decision_document(request, reference: str):
+    """The document of the decision: the letter of an explicit one, the attestation of an
+    implicit acceptance (L232-3) or the notice of an implicit rejection; the one kept, or made
+    now when it was not (the worker has not run, the decision was recorded without its
+    letter): the law wants the attestation « automatiquement et à la demande »."""
     service_request = _granted(request, reference)
-    if service_request.status not in tracking.IMPLICIT_STATUSES:
+    if service_request.status in tracking.IMPLICIT_STATUSES:
+        document = request_issue_implicit_decision_document(request=service_request)
+    elif service_request.status in tracking.EXPLICIT_DECISIONS:
+        document = request_issue_decision_letter(request=service_request)
+    else:
         raise Http404
-    document = request_issue_implicit_decision_document(request=service_request)
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,

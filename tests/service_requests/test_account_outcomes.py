@@ -59,7 +59,7 @@ def test_an_implicit_acceptance_offers_its_attestation_even_before_it_is_made(cl
         decided_on=datetime.date(2026, 3, 16),
         decision_due_on=datetime.date(2026, 3, 16),
     )
-    on_demand = reverse("service_requests:implicit_decision_document", args=[request.reference])
+    on_demand = reverse("service_requests:decision_document", args=[request.reference])
     row = row_of(client.get(HOME).content.decode(), request.reference)
     assert "Acceptée" in row
     assert f'<a href="{on_demand}">Télécharger l&#x27;attestation d&#x27;acceptation' in row

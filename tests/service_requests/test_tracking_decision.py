@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from service_requests import tracking
@@ -140,22 +142,56 @@ def test_the_files_sent_are_downloadable_only_by_who_may_see_the_request(client)
     assert client.get(url).status_code == 404
 
 
-def test_the_query_count_does_not_grow_with_the_answers_and_files(
-    client, django_assert_num_queries
-):
-    request = file_it(
+def page_queries(client, request) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(page_url(request)).status_code == 200
+    return [query["sql"] for query in context.captured_queries]
+
+
+@pytest.mark.parametrize("rule", ["acceptance", "rejection", "none"])
+def test_the_query_count_does_not_grow_with_the_answers_files_or_legal_dates(client, rule):
+    """The answers, the files and the legal date cost no query of their own: a request with
+    none of them and one with many answers, two files and pieces asked and received read the
+    same number (the request, its events, documents, messages and their files; the pieces when
+    some were ever asked)."""
+    bare = file_it(rule=rule, delay="P2M" if rule != "none" else "", schema={"pages": []},
+                   answers={})  # fmt: skip
+    MessageFactory(request=bare)
+    granted(client, bare)
+    page_queries(client, bare)  # warm what is read once per process
+    baseline = page_queries(client, bare)
+
+    full = file_it(
+        rule=rule,
+        delay="P2M" if rule != "none" else "",
         answers={
             "objet": "Trou",
             "details": "Profond.",
             "photo": [stored_photo("a.jpg"), stored_photo("b.jpg")],
-        }
+        },
     )
-    MessageFactory(request=request)
-    granted(client, request)
-    # The session, the request (with its page data), its events, documents, messages and
-    # their files: no query for the answers, the files or the legal date.
-    with django_assert_num_queries(6):
-        client.get(page_url(request))
+    MessageFactory(request=full)
+    granted(client, full)
+    assert len(page_queries(client, full)) == len(baseline), "\n".join(baseline)
+
+    # Pieces asked: one query more, whatever their number.
+    agent = UserFactory()
+    request_ask_documents(
+        request=full,
+        actor=agent,
+        pieces=["Plan", "Photo"],
+        answer_deadline=full.received_on + datetime.timedelta(days=20),
+    )
+    asked = len(page_queries(client, full))
+    assert asked == len(baseline) + 1
+    request_receive_documents(request=full)
+    request_ask_documents(
+        request=full,
+        actor=agent,
+        pieces=["Attestation"],
+        answer_deadline=full.received_on + datetime.timedelta(days=20),
+    )
+    assert len(page_queries(client, full)) == asked
 
 
 # --- 2. The decision --------------------------------------------------------------------------
@@ -237,7 +273,7 @@ def test_the_attestation_is_made_on_demand_when_the_worker_has_not_run(client):
 
     granted(client, request)
     html = client.get(page_url(request)).content.decode()
-    url = reverse("service_requests:implicit_decision_document", args=[request.reference])
+    url = reverse("service_requests:decision_document", args=[request.reference])
     assert f'href="{url}"' in html
     response = client.get(url)
     assert response.status_code == 200
@@ -264,7 +300,7 @@ def test_an_implicit_rejection_offers_the_reasons_and_the_appeal(client, side_ef
 
 def test_the_on_demand_document_needs_the_proof_and_an_implicit_decision(client):
     request = ServiceRequestFactory(status=Status.IN_REVIEW)
-    url = reverse("service_requests:implicit_decision_document", args=[request.reference])
+    url = reverse("service_requests:decision_document", args=[request.reference])
     assert client.get(url).status_code == 404
     granted(client, request)
     assert client.get(url).status_code == 404  # no implicit decision
@@ -333,7 +369,7 @@ def test_an_acceptance_waiting_for_pieces_says_so(client, agent):
         granted(client, request)
         html = client.get(page_url(request)).content.decode()
     assert (
-        "Sans réponse de notre part, votre demande sera acceptée 2 mois après la réception "
+        "Sans réponse de notre part, votre demande sera acceptée deux mois après la réception "
         "des pièces demandées." in html
     )
     assert "Le délai ne court pas tant que les pièces demandées le 20 mai 2023" in html
@@ -411,3 +447,42 @@ def test_history_entries_say_what_happened(kind, payload, expected):
     request = filed_request("acceptance", "P2M")
     event = Event(request=request, kind=kind, payload=payload)
     assert tracking.describe_event(event, request) == expected
+
+
+def test_a_decision_recorded_without_its_letter_gets_one_on_demand(client):
+    agent = UserFactory(first_name="Théo", last_name="Marchand", job_title="Instructeur")
+    request = filed_request(
+        "acceptance",
+        "P2M",
+        status=Status.REJECTED,
+        received_on=datetime.date(2026, 1, 15),
+        decided_on=datetime.date(2026, 2, 2),
+    )
+    Event.objects.create(  # as the scale dataset writes it: no letter
+        request=request,
+        kind=Event.Kind.DECISION,
+        visibility=Event.Visibility.CITIZEN,
+        actor=agent,
+        payload={
+            "from": "in_review",
+            "to": "rejected",
+            "outcome": "rejected",
+            "motive": "Dossier hors délai.",
+            "letter_document_id": None,
+        },
+    )
+    granted(client, request)
+    html = client.get(page_url(request)).content.decode()
+    url = reverse("service_requests:decision_document", args=[request.reference])
+    assert f'<a href="{url}">Télécharger le courrier de décision</a>' in html
+    assert "Motifs : Dossier hors délai." in html
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.get(url)
+    letter = request.documents.get(kind=Document.Kind.DECISION)  # made once
+    assert letter.visible_to_citizen
+    # Now kept: the page links to it.
+    href = reverse("service_requests:document", args=[request.reference, letter.pk])
+    assert f'href="{href}"' in client.get(page_url(request)).content.decode()
