@@ -308,8 +308,7 @@ REQUESTS = [
         contact={"contact_name": "Marc Lemoine", "contact_email": "marc.lemoine@exemple.invalid"},
         data={"nature": "nid-de-poule", "adresse": _address("24 avenue de la République"),
               "description": "Nid-de-poule d'une quarantaine de centimètres devant le n° 24, "
-              "dangereux pour les cyclistes la nuit.", "nom": "Marc Lemoine",
-              "email": "marc.lemoine@exemple.invalid"}),
+              "dangereux pour les cyclistes la nuit."}),
     # Taking a request that was just received starts its instruction.
     DemoRequest("D3M0-8N2V", "signalement-voirie", Channel.WEB, 12, citizen="helene",
         data={"nature": "eclairage", "adresse": _address("Rue des Tilleuls, du n° 10 au n° 14"),
@@ -405,8 +404,7 @@ REQUESTS = [
               "nom": "Garnier", "prenoms": "Robert Louis", "date_evenement": "1949-03-14",
               "filiation": files("Livret de famille - mariage.pdf"),
               "demandeur_prenoms": "Hélène", "demandeur_nom": "Garnier",
-              "nombre_exemplaires": 1, "adresse_envoi": _address("12 rue des Tilleuls"),
-              "email": "helene.garnier@exemple.invalid"},
+              "nombre_exemplaires": 1, "adresse_envoi": _address("12 rue des Tilleuls")},
         steps=(assign(1, FRANCOIS, INES),
                ask_documents(2, INES, "Page du livret de famille mentionnant votre naissance, "
                              "ou votre acte de naissance mentionnant votre père"),

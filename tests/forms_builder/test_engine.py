@@ -300,12 +300,10 @@ def test_the_demo_report_with_a_photo_and_an_address():
         "adresse-city": "Démo", "description": "Un banc a perdu deux lattes."},
         {"photo": [png("IMG_1024.png")]})  # fmt: skip
     assert result.is_valid, result.errors
-    assert run.next_page_id("probleme") == "contact"
-    fill(run, "contact", {"email": "marc@exemple.fr", "telephone": ""})
+    assert run.next_page_id("probleme") is None  # one page: the contact step asks the rest
     data = run.cleaned_data()
     assert data["nature_precision"] == "Banc public cassé"
     assert data["photo"][0]["name"] == "IMG_1024.png"
-    assert "telephone" not in data
 
 
 def test_the_demo_civil_status_request_asks_birth_questions_only_for_a_birth():

@@ -64,7 +64,12 @@ GROUPS = {"choix": "radio", "cases": "checkbox", "accord": "radio"}
 
 def render_page(run, page_id, result=None):
     request = RequestFactory().get("/demarches/essai/deposer/")
-    context = {"form_page": run.page_view(page_id, result), "procedure_title": "Essai"}
+    form_page = run.page_view(page_id, result)
+    context = {
+        "form_page": form_page,
+        "procedure_title": "Essai",
+        "steps_left": form_page.total - form_page.number,  # as the filing view gives it
+    }
     return render_to_string("forms_builder/page.html", context, request=request)
 
 
@@ -191,7 +196,7 @@ def test_the_error_summary_comes_first_and_links_to_each_field(error_page):
     assert "#field-adresse-postcode" in hrefs and "#field-choix" not in hrefs
     assert "#field-precision" in hrefs  # « b » chosen: the precision is required
     title = dom.one("title").text
-    assert title.startswith("Erreur : Tous les champs \N{EN DASH} Étape 2 sur 3 \N{EN DASH} Essai")
+    assert title.startswith("Erreur : Tous les champs \N{EN DASH} Étape 2 \N{EN DASH} Essai")
     body_order = dom.html.index("error-summary"), dom.html.index("<form")
     assert body_order[0] < body_order[1]
 
@@ -253,7 +258,9 @@ def test_files_already_sent_can_be_removed():
 
 def test_progress_buttons_and_conditional_field(error_page):
     dom, _result = error_page
-    assert dom.text(dom.one(".form-progress")) == "Étape 2 sur 3"
+    assert dom.text(dom.one(".form-progress")) == (
+        "Étape 2 · encore 1 étape avant la vérification de vos réponses"
+    )
     assert dom.text(dom.one("h1")) == "Tous les champs"
     buttons = dom.all("form button")
     assert [(b.get("name"), b.get("value"), dom.text(b)) for b in buttons] == [
@@ -278,7 +285,9 @@ def test_first_and_last_pages():
     assert [dom.text(b) for b in dom.all("form button")] == [
         "Vérifier mes réponses", "Étape précédente"
     ]  # fmt: skip
-    assert dom.text(dom.one(".form-progress")) == "Étape 3 sur 3"
+    assert dom.text(dom.one(".form-progress")) == (
+        "Étape 3 · dernière étape avant la vérification de vos réponses"
+    )
 
 
 def test_a_condition_on_an_earlier_page_is_decided_by_the_server():
