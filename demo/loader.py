@@ -19,12 +19,12 @@ from allauth.mfa.utils import decrypt as mfa_decrypt
 from allauth.mfa.utils import encrypt as mfa_encrypt
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
 
 from citizens.models import Citizen, Organisation, Relationship, Representation
 from demo import demo_data
 from demo.stories import World, create_contacts, create_requests
 from forms_builder.models import FormVersion, Procedure
+from forms_builder.services import form_version_publish
 from gru.models import Membership, Team, User
 from service_requests.models import Event
 
@@ -233,11 +233,8 @@ def _sync_procedure(values: dict, teams: dict[str, Team], summary: DemoSummary) 
     }
     if latest is not None and all(getattr(latest, key) == value for key, value in wanted.items()):
         return latest
-    version = FormVersion.objects.create(
-        procedure=procedure,
-        number=latest.number + 1 if latest is not None else 1,
-        published_at=timezone.now(),
-        **wanted,
+    draft = FormVersion.objects.create(
+        procedure=procedure, number=latest.number + 1 if latest is not None else 1, **wanted
     )
     summary.created += 1
-    return version
+    return form_version_publish(version=draft)  # validated as the admin's are

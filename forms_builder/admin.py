@@ -5,11 +5,15 @@ in the database (trigger in migration 0002), and a procedure's silence rule and 
 frozen once a request exists for it (a new rule goes into a new form version).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from forms_builder.models import FormVersion, Procedure
+from forms_builder.schema import validate_schema
+from forms_builder.services import PublishRefused, form_version_publish
 
 
 class FormVersionInline(admin.TabularInline):
@@ -70,27 +74,56 @@ class PublicationFilter(admin.SimpleListFilter):
 
 @admin.register(FormVersion)
 class FormVersionAdmin(admin.ModelAdmin):
+    """Drafts are edited here and published with the « Publier » action, which goes through
+    `form_version_publish` (the schema is validated first, the number bumped, the publisher
+    recorded); the publication date is never typed."""
+
     list_display = ["procedure", "number", "silence_rule", "silence_delay", "published_at"]
     list_filter = [PublicationFilter, "silence_rule"]
     list_select_related = ["procedure"]
     search_fields = ["procedure__title", "procedure__slug"]
     autocomplete_fields = ["procedure"]
-    fields = ["procedure", "number", "schema", "silence_rule", "silence_delay", "published_at"]
+    fields = ["procedure", "number", "schema", "silence_rule", "silence_delay"]
+    publication = ["published_at", "published_by", "schema_problems", "created_at"]
+    actions = ["publish"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_published:
-            return [*self.fields, "created_at"]
-        return ["created_at"]
+            return [*self.fields, *self.publication]
+        return self.publication
 
     def get_fields(self, request, obj=None):
-        return [*self.fields, "created_at"] if obj is not None else self.fields
+        return [*self.fields, *self.publication] if obj is not None else self.fields
 
-    def get_form(self, request, obj=None, **kwargs):
-        kwargs.setdefault(
-            "help_texts",
-            {"published_at": _("Une version publiée ne peut plus être modifiée ni supprimée.")},
-        )
-        return super().get_form(request, obj, **kwargs)
+    @admin.display(description=_("problèmes du schéma"))
+    def schema_problems(self, obj):
+        errors = validate_schema(obj.schema)
+        if not errors:
+            return _("Aucun : la version peut être publiée.")
+        return format_html_join("", "<p>{}</p>", ((error,) for error in errors))
+
+    @admin.action(description=_("Publier les versions sélectionnées"))
+    def publish(self, request, queryset):
+        published = 0
+        for version in queryset.select_related("procedure"):
+            try:
+                form_version_publish(version=version, actor=request.user)
+            except PublishRefused as refusal:
+                self.message_user(
+                    request,
+                    _("%(version)s n'est pas publiée : %(errors)s")
+                    % {"version": version, "errors": " ".join(refusal.errors)},
+                    messages.ERROR,
+                )
+            else:
+                published += 1
+        if published:
+            self.message_user(
+                request,
+                ngettext("%(count)d version publiée.", "%(count)d versions publiées.", published)
+                % {"count": published},
+                messages.SUCCESS,
+            )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_published:

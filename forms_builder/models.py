@@ -1,5 +1,6 @@
 """Démarches (procedures) and their versioned, immutable form schemas."""
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
@@ -136,6 +137,15 @@ class FormVersion(models.Model):
         _("délai"), max_length=6, blank=True, validators=[delay_validator]
     )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    # Set by `forms_builder.services.form_version_publish`, the only way to publish.
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publiée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:

@@ -252,8 +252,6 @@ class TestFormVersionAdmin:
             "schema": json.dumps(version.schema),
             "silence_rule": version.silence_rule,
             "silence_delay": version.silence_delay,
-            "published_at_0": "",
-            "published_at_1": "",
         }
         data.update(changes)
         return data
@@ -285,26 +283,51 @@ class TestFormVersionAdmin:
         assert response.status_code == 403
         assert FormVersion.objects.filter(pk=version.pk).exists()
 
-    def test_a_draft_is_edited_then_published(self, admin_client):
+    def test_a_draft_is_edited_then_published_through_the_action(self, admin_client):
         draft = FormVersionFactory(published_at=None)
         url = admin_url(FormVersion, "change", draft.pk)
-        assert 'name="schema"' in admin_client.get(url).content.decode()
+        page = admin_client.get(url).content.decode()
+        assert 'name="schema"' in page
+        assert 'name="published_at' not in page  # never typed: the action publishes
 
+        field = {"id": "nom", "type": "text", "label": "Nom", "required": True}
+        schema = {"version": 1, "pages": [{"id": "a", "title": "A", "fields": [field]}]}
+        # A publication date slipped into the POST is ignored.
         response = admin_client.post(
-            url, self.form_data(draft, schema='{"pages": [{"title": "A"}]}')
+            url,
+            self.form_data(draft, schema=json.dumps(schema), published_at_0="14/03/2025"),
         )
         assert response.status_code == 302
         draft.refresh_from_db()
-        assert draft.schema == {"pages": [{"title": "A"}]}
+        assert draft.schema == schema
         assert not draft.is_published
 
         response = admin_client.post(
-            url, self.form_data(draft, published_at_0="14/03/2025", published_at_1="10:00:00")
+            admin_url(FormVersion, "changelist"),
+            {"action": "publish", "_selected_action": [draft.pk]},
+            follow=True,
         )
-        assert response.status_code == 302
+        assert "1 version publiée." in response.content.decode()
         draft.refresh_from_db()
         assert draft.is_published
+        assert draft.published_by.is_superuser
         assert admin_client.get(admin_url(FormVersion, "delete", draft.pk)).status_code == 403
+
+    def test_an_invalid_schema_is_not_published_and_the_admin_says_why(self, admin_client):
+        draft = FormVersionFactory(published_at=None, schema={"pages": [{"title": "A"}]})
+        page = admin_client.get(admin_url(FormVersion, "change", draft.pk)).content.decode()
+        assert "Version de schéma inconnue" in page  # shown before trying
+
+        response = admin_client.post(
+            admin_url(FormVersion, "changelist"),
+            {"action": "publish", "_selected_action": [draft.pk]},
+            follow=True,
+        )
+        content = response.content.decode()
+        assert "n&#x27;est pas publiée" in content
+        assert "Version de schéma inconnue" in content
+        draft.refresh_from_db()
+        assert not draft.is_published
 
 
 def test_procedure_silence_is_read_only_once_a_request_exists(admin_client):
