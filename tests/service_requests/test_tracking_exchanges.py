@@ -393,29 +393,29 @@ def test_the_query_count_stays_constant_with_hundreds_of_events(
     proven, filed, django_assert_num_queries
 ):
     MessageFactory(request=filed)
-    # The session, the request (with its page data), its latest events, documents, messages
-    # and their attachments.
-    with django_assert_num_queries(6):
+    # The session, the request (with its page data), its latest events, documents (a
+    # message's files among them) and messages.
+    with django_assert_num_queries(5):
         proven.get(page_url(filed))
     Event.objects.bulk_create(
         Event(request=filed, kind=Event.Kind.MESSAGE, visibility="citizen") for _ in range(300)
     )
     Message.objects.bulk_create(MessageFactory.build(request=filed) for _ in range(30))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         html = proven.get(page_url(filed)).content.decode()
     assert html.count("Un message a été échangé.") == HISTORY_PAGE
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         proven.get(page_url(filed) + "?historique=tout")
 
 
 def test_the_query_count_of_a_page_awaiting_pieces(proven, awaiting, django_assert_num_queries):
     MessageFactory(request=awaiting)
     # One more: the pieces awaited.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         proven.get(page_url(awaiting))
     for _ in range(50):
         EventFactory(request=awaiting, kind=Event.Kind.MESSAGE, visibility="citizen")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         proven.get(page_url(awaiting))
 
 
