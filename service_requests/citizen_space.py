@@ -10,7 +10,16 @@ from datetime import date, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -175,31 +184,17 @@ def citizen_documents(citizen: Citizen | None) -> QuerySet[Document]:
     )
 
 
-def verified_emails(user) -> list[str]:
-    """The addresses the user proved they own (allauth's confirmation), lower-cased. An
-    address stored unverified, such as the one FranceConnect returned, proves nothing."""
-    return sorted(
-        {
-            address.lower()
-            for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-                "email", flat=True
-            )
-        }
-    )
-
-
-def requests_claimable_by_email(user, emails: list[str] | None = None) -> QuerySet:
+def requests_claimable_by_email(user) -> QuerySet:
     """Filed requests with no citizen whose contact address is one of the user's verified
-    addresses. Requests already joined to a citizen (this one or another) are never offered."""
-    if emails is None:
-        emails = verified_emails(user)
-    if not emails:
-        return ServiceRequest.objects.none()
+    addresses, read in the same query (allauth's confirmation: an address stored unverified,
+    such as the one FranceConnect returned, proves nothing). Requests already joined to a
+    citizen (this one or another) are never offered."""
+    emails = EmailAddress.objects.filter(user=user, verified=True).values(lower=Lower("email"))
     return (
         ServiceRequest.objects.filter(citizen__isnull=True)
         .exclude(status=Status.DRAFT)
         .alias(contact_email_lower=Lower("contact_email"))
-        .filter(contact_email_lower__in=emails)
+        .filter(contact_email_lower__in=Subquery(emails))
         .select_related("procedure")
         .order_by("-created_at", "-id")
     )
@@ -221,16 +216,31 @@ class AccountDashboard:
         return [request_row(request) for request in self.requests]
 
 
+def list_page(queryset: QuerySet, per_page: int, number) -> Page:
+    """A page of the list, as Paginator.get_page gives it, in one query: its rows and, in a
+    subquery PostgreSQL runs once, the list's length (Paginator counts in a query of its own).
+    A page out of range is the last one, as get_page says."""
+    try:
+        wanted = max(int(number or 1), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    length = queryset.order_by().annotate(length=Func(F("pk"), function="COUNT")).values("length")
+    start = (wanted - 1) * per_page
+    rows = list(queryset.annotate(list_length=Subquery(length))[start : start + per_page])
+    if not rows and wanted > 1:  # past the end: Paginator finds the last page
+        return Paginator(queryset, per_page).get_page(number)
+    paginator = Paginator(queryset, per_page)
+    paginator.count = rows[0].list_length if rows else 0  # Paginator.count is a cached property
+    return paginator._get_page(rows, wanted, paginator)
+
+
 def account_dashboard(user, citizen: Citizen | None, page_number) -> AccountDashboard:
     """Everything /compte/ shows, in a number of queries that does not grow with the
     citizen's requests, messages or documents."""
-    requests = Paginator(with_outcome(citizen_requests(citizen)), REQUESTS_PER_PAGE).get_page(
-        page_number
-    )
+    requests = list_page(with_outcome(citizen_requests(citizen)), REQUESTS_PER_PAGE, page_number)
     drafts = [(draft, draft_expires_on(draft)) for draft in citizen_drafts(citizen)]
     documents = list(citizen_documents(citizen)[: RECENT_DOCUMENTS + 1])
-    emails = verified_emails(user)
-    claimable = list(requests_claimable_by_email(user, emails)[:CLAIMABLE_LIMIT])
+    claimable = list(requests_claimable_by_email(user)[:CLAIMABLE_LIMIT])
     return AccountDashboard(
         citizen=citizen,
         requests=requests,

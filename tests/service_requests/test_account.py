@@ -189,6 +189,10 @@ def test_the_requests_are_paginated(client, citizen):
     second = html_of(client.get(HOME, {"page": 2}))
     assert oldest.reference in second
     assert "Page précédente" in second
+    # Past the end: the last page; not a number: the first.
+    beyond = html_of(client.get(HOME, {"page": 9}))
+    assert oldest.reference in beyond and "Page 2 sur 2" in beyond
+    assert "Page 1 sur 2" in html_of(client.get(HOME, {"page": "deux"}))
 
 
 def test_a_user_without_a_citizen_record_gets_an_empty_space(client):
@@ -318,9 +322,9 @@ def test_the_space_query_count_does_not_grow_with_the_requests(
         for query in few.captured_queries
         if not any(word in query["sql"] for word in MACHINERY)
     ]
-    # The citizen, the requests (count and page), the drafts, the messages, the documents,
-    # the verified emails and the requests they would prove.
-    assert len(page_queries) == 8, "\n".join(page_queries)
+    # The citizen, the requests (a page and, in the same query, how many), the drafts, the
+    # messages, the documents, and the requests the verified emails would prove (with them).
+    assert len(page_queries) == 6, "\n".join(page_queries)
     _fill(citizen, 25)
     with django_assert_num_queries(len(few.captured_queries)):
         page = html_of(client.get(HOME))
