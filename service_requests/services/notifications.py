@@ -109,9 +109,14 @@ def _context(event: Event, kind: str) -> dict:
         context["withdrawn"] = event.kind == EventKind.WITHDRAWN
         context["withdrawn_by_agent"] = event.payload.get("by") == "agent"
     elif kind == NotificationSent.Kind.DOCUMENTS_REQUESTED:
+        from service_requests.legal_dates import due_date_text
+
         context["document_request"] = DocumentRequest.objects.filter(
             pk=event.payload.get("document_request_id")
         ).first()
+        # What the request for pieces does to the legal date, as the tracking page says it.
+        due = due_date_text(request)
+        context["decision_sentence"] = due.sentence if due else ""
     elif kind == NotificationSent.Kind.AGENT_MESSAGE:
         message = (
             Message.objects.filter(pk=event.payload.get("message_id"))
