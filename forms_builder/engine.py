@@ -292,6 +292,31 @@ class FormRun:
                 known.pop(field_id, None)
         return result
 
+    def recheck(self, page_id: str, raw: Mapping[str, Any]) -> PageResult:
+        """Answers of a page as typed and kept aside (refused by an earlier POST), checked again
+        as that POST checked them, against the answers as they are now: each field, then the
+        rules between answers (an earlier answer may have changed since)."""
+        result = PageResult(page_id)
+        known = {
+            field_id: value
+            for field_id, value in self._visibility(self.answers).answers.items()
+            if field_id not in raw
+        }
+        for field_id, typed in raw.items():
+            if self._page_of.get(field_id) != page_id:
+                continue
+            result.raw[field_id] = typed
+            try:
+                result.values[field_id] = known[field_id] = clean(self.fields[field_id], typed)
+            except FieldInvalid as invalid:
+                result.errors[field_id] = invalid.errors
+        for field_id, value in list(result.values.items()):
+            broken = self._broken_rules(field_id, value, known)
+            if broken:
+                result.errors[field_id] = broken
+                del result.values[field_id]
+        return result
+
     def _broken_rules(self, field_id: str, value: Any, answers: Mapping[str, Any]) -> list[Error]:
         field = self.fields[field_id]
         if value is None or not rules.references(field):

@@ -412,16 +412,7 @@ def refused_on(answers: Mapping[str, Any], page_id: str) -> dict[str, Any]:
 def refused_result(run: FormRun, page_id: str) -> PageResult | None:
     """The refusals kept for a page, as the page's POST made them: shown again as typed, with
     their French messages (None when the page has none)."""
-    refused = refused_on(run.answers, page_id)
-    result = PageResult(page_id)
-    for field_id, raw in refused.items():
-        field = run.fields.get(field_id)
-        if field is None:
-            continue
-        try:
-            clean(field, raw)
-        except FieldInvalid as invalid:
-            result.raw[field_id], result.errors[field_id] = raw, invalid.errors
+    result = run.recheck(page_id, refused_on(run.answers, page_id))  # rules between answers too
     return result if result.errors else None
 
 

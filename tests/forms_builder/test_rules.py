@@ -5,6 +5,7 @@ days after the authority's today. Declared on the field's `min` / `max`, refused
 submission, the French message next to the field and in the error summary."""
 
 import datetime as dt
+from html import unescape
 
 import pytest
 import time_machine
@@ -356,3 +357,82 @@ def test_the_demo_grant_asks_no_more_than_the_budget(budget, montant, errors):
             "deja_aidee": "non"}  # fmt: skip
     result = run.validate_page("projet", post)
     assert {field: [e.message for e in errs] for field, errs in result.errors.items()} == errors
+
+
+# --- A refused answer kept aside, checked again -----------------------------------------------
+
+
+def test_an_answer_refused_by_a_rule_is_checked_again_against_the_answers_of_now():
+    run = FormRun(PERIODE, {"date_debut": "2027-01-12"})
+    result = run.recheck("periode", {"date_fin": "2027-01-10"})
+    assert result.raw == {"date_fin": "2027-01-10"}
+    assert [e.message for e in result.errors["date_fin"]] == [
+        "La date ne peut pas être avant « Premier jour » (le 12 janvier 2027)."
+    ]
+    # « Premier jour » moved earlier since: the date kept aside now holds.
+    assert (
+        FormRun(PERIODE, {"date_debut": "2027-01-02"})
+        .recheck("periode", {"date_fin": "2027-01-10"})
+        .is_valid
+    )
+
+
+# --- Through the filing pages -----------------------------------------------------------------
+
+
+@pytest.fixture
+def filing(client):
+    from django.urls import reverse
+
+    from tests.factories import FormVersionFactory, ProcedureFactory
+
+    def start(schema):
+        version = FormVersionFactory(
+            procedure=ProcedureFactory(identification="none"), schema=schema
+        )
+        slug = version.procedure.slug
+
+        def url(page_id):
+            if page_id == "verification":
+                return reverse("service_requests:filing_review", args=[slug])
+            return reverse("service_requests:filing_page", args=[slug, page_id])
+
+        return url
+
+    return start
+
+
+def _html(response) -> str:
+    return unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_filing_page_refuses_a_broken_rule_next_to_the_field_and_says_it_again(client, filing):
+    url = filing(PERIODE)
+    post = {"date_debut": "2027-01-12", "date_fin": "2027-01-10", "action": "next"}
+    message = "La date ne peut pas être avant « Premier jour » (le 12 janvier 2027)."
+    response = client.post(url("periode"), post)
+    assert response.status_code == 400
+    html = _html(response)
+    assert message in html  # next to the field
+    assert f"Dernier jour : {message[:1].lower()}{message[1:]}" in html  # in the summary
+    # Back later: the date typed is there again, with why it is refused.
+    html = _html(client.get(url("periode")))
+    assert 'value="2027-01-10"' in html and message in html
+
+
+@pytest.mark.django_db
+def test_the_review_sends_back_to_a_page_whose_rule_an_earlier_change_broke(client, filing):
+    url = filing(BUDGET)
+    assert client.post(url("budget"), {"budget_total": "4200", "action": "next"}).status_code == 302
+    response = client.post(url("aide"), {"montant_demande": "1500", "action": "next"})
+    assert response["Location"] == url("verification")
+    assert client.get(url("verification")).status_code == 200
+    # The budget goes down on the first page: the page itself is right…
+    response = client.post(url("budget"), {"budget_total": "1000", "action": "next"})
+    assert response["Location"] == url("aide")
+    # …but the review sends back to the amount, which says why.
+    assert client.get(url("verification"))["Location"] == url("aide")
+    html = _html(client.get(url("aide")))
+    assert "Saisissez un nombre inférieur ou égal à « Budget total (€) » (1\xa0000)." in html
+    assert 'value="1500"' in html
