@@ -54,7 +54,7 @@ def check_page(page, assert_accessible, csp_violations) -> None:
 
 
 def send_anonymously(page, email: str) -> None:
-    page.get_by_label("Adresse électronique", exact=True).fill(email)
+    page.get_by_label(re.compile(r"^Adresse électronique")).fill(email)
     page.get_by_label("Confirmez votre adresse électronique").fill(email)
     click(page, "Envoyer ma demande")
 
@@ -64,10 +64,10 @@ def test_an_anonymous_citizen_files_a_report_with_a_photo_and_follows_the_email_
 ):
     page.goto(live_server.url + reverse("forms_builder:procedure", args=["signalement-voirie"]))
     click(page, "Faire la démarche en ligne", role="link")
-    assert "Étape 1 sur 2" in page.content()
+    assert "Étape 1 · dernière étape avant la vérification" in page.content()
 
     # The first page in its error state.
-    click(page, "Continuer")
+    click(page, "Vérifier mes réponses")
     assert page.title().startswith("Erreur :")
     assert page.locator(".error-summary").is_visible()
     check_page(page, assert_accessible, csp_violations)
@@ -81,9 +81,6 @@ def test_an_anonymous_citizen_files_a_report_with_a_photo_and_follows_the_email_
         "#field-photo",
         files=[{"name": "trou.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}],
     )
-    click(page, "Continuer")
-    assert "Pour vous répondre" in page.content()
-    page.get_by_label("Vos prénom et nom").fill("Léa Durand")
     click(page, "Vérifier mes réponses")
 
     # The review.
@@ -91,9 +88,11 @@ def test_an_anonymous_citizen_files_a_report_with_a_photo_and_follows_the_email_
     assert "trou.jpg" in page.content() and "12 rue de la République" in page.content()
     check_page(page, assert_accessible, csp_violations)
 
-    # The contact step, in its error state then filled.
+    # The contact step, asking name, email (optional for a report) and phone once, in its
+    # error state then filled.
     click(page, "Continuer", role="link")
-    page.get_by_label("Adresse électronique", exact=True).fill("lea.durand@exemple.fr")
+    page.get_by_label("Vos prénom et nom").fill("Léa Durand")
+    page.get_by_label("Adresse électronique (facultatif)", exact=True).fill("lea.durand@exemple.fr")
     page.get_by_label("Confirmez votre adresse électronique").fill("lea@exemple.fr")
     click(page, "Envoyer ma demande")
     assert "ne sont pas identiques" in page.content()
@@ -172,7 +171,7 @@ def test_a_civil_status_request_through_its_condition(
 
     # Asked only for a birth certificate.
     assert page.get_by_role("heading", name="La naissance").is_visible()
-    assert "Étape 3 sur 4" in page.content()
+    assert "Étape 3 · encore 1 étape" in page.content()
     page.get_by_label("Nom de naissance et prénoms de la mère").fill("Claire Dubois")
     click(page, "Continuer")
 
@@ -203,4 +202,42 @@ def test_a_procedure_that_needs_an_account_says_how_to_file_otherwise(
     page.goto(live_server.url + reverse("service_requests:filing_start", args=["acte-etat-civil"]))
     assert page.get_by_role("heading", name="Cette démarche demande un compte").is_visible()
     assert "01 00 00 00 30" in page.content()  # the team's telephone
+    check_page(page, assert_accessible, csp_violations)
+
+
+def test_a_page_left_by_a_link_of_the_site_keeps_what_was_typed(
+    live_server, page, assert_accessible, csp_violations
+):
+    """The script posts the page when the citizen follows a link (here the header's), so the
+    answers are there on return, though « Continuer » was never pressed."""
+    start = live_server.url + reverse("service_requests:filing_start", args=["acte-etat-civil"])
+    page.goto(start)
+    page.get_by_label("Acte de décès").check()
+    form_page = live_server.url + reverse(
+        "service_requests:filing_page", args=["acte-etat-civil", "acte"]
+    )
+    with (
+        page.expect_request(lambda request: request.method == "POST" and request.url == form_page),
+        page.expect_navigation(),
+    ):
+        page.locator("header a[href='/']").first.click()
+    assert page.url == live_server.url + "/"
+    for _attempt in range(20):  # the keepalive request ends after the next page started
+        page.goto(start)
+        if page.get_by_label("Acte de décès").is_checked():
+            break
+        page.wait_for_timeout(100)
+    assert page.get_by_label("Acte de décès").is_checked()
+    assert not csp_violations(), csp_violations()
+
+
+def test_save_and_resume_later_says_where_the_answers_wait(
+    live_server, page, assert_accessible, csp_violations
+):
+    start = live_server.url + reverse("service_requests:filing_start", args=["acte-etat-civil"])
+    page.goto(start)
+    page.get_by_label("Acte de mariage").check()
+    click(page, "Enregistrer et reprendre plus tard")
+    assert "enregistrées sur ce navigateur pendant 12 heures" in page.content()
+    assert page.get_by_label("Acte de mariage").is_checked()
     check_page(page, assert_accessible, csp_violations)
