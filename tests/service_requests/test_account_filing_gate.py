@@ -99,7 +99,7 @@ def test_a_franceconnect_citizen_files_a_franceconnect_procedure(client, procedu
     sign_in(client, assurance=Citizen.IdentityAssurance.FRANCECONNECT)
     response = client.get(filing_urls()[0])
     assert response.status_code == 200
-    assert "Étape 1 sur" in html_of(response)
+    assert "Étape 1 ·" in html_of(response)
     client.post(
         filing_urls()[1], {"type_acte": "deces", "forme": "copie-integrale", "action": "next"}
     )
@@ -112,7 +112,7 @@ def test_any_signed_in_citizen_files_an_account_procedure(client, procedure_requ
     sign_in(client, assurance=assurance)
     response = client.get(filing_urls()[0])
     assert response.status_code == 200
-    assert "Étape 1 sur" in html_of(response)
+    assert "Étape 1 ·" in html_of(response)
 
 
 def test_an_account_procedure_makes_the_citizen_record_of_an_account_without_one(
