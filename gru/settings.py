@@ -41,6 +41,19 @@ if DEBUG and not ALLOWED_HOSTS:
 
 # The authority running the portal.
 AUTHORITY_NAME = env.str("AUTHORITY_NAME", default="Ville de Démo")
+# The name as a sentence needs it, with its article: « la Ville de Démo », « le Département du
+# Nord », « l'Eurométropole de Strasbourg » (« Vos démarches avec la Ville de Démo »). Without
+# the variable: « l' » before a vowel, « le » before a masculine title, else « la ».
+AUTHORITY_NAME_WITH_ARTICLE = env.str(
+    "AUTHORITY_NAME_WITH_ARTICLE",
+    default=(
+        f"l'{AUTHORITY_NAME}"
+        if AUTHORITY_NAME[:1].lower() in "aeéèêiîoôuh"
+        else f"le {AUTHORITY_NAME}"
+        if AUTHORITY_NAME.split(" ")[0] in {"Département", "Conseil", "Syndicat", "Territoire"}
+        else f"la {AUTHORITY_NAME}"
+    ),
+)
 AUTHORITY_ADDRESS = env.str("AUTHORITY_ADDRESS", default="1 place de la Mairie, 00000 Démo")
 AUTHORITY_EMAIL = env.str("AUTHORITY_EMAIL", default="contact@ville-demo.invalid")
 AUTHORITY_PHONE = env.str("AUTHORITY_PHONE", default="01 00 00 00 00")
@@ -293,6 +306,21 @@ GRU_DRAFT_WARNING_DAYS = env.int("GRU_DRAFT_WARNING_DAYS", default=7)
 GRU_SWEEP_BATCH_SIZE = env.int("GRU_SWEEP_BATCH_SIZE", default=200)
 # A sweep stops taking batches after this long, well before the task's soft time limit.
 GRU_SWEEP_MAX_SECONDS = env.float("GRU_SWEEP_MAX_SECONDS", default=180.0)
+# The catalogue's themes in this order (the démarches citizens come for most first; the
+# catch-all « Vie quotidienne », where the question to the town hall is, last); a theme not
+# listed comes after them, alphabetically.
+GRU_CATALOGUE_CATEGORIES = env.list(
+    "GRU_CATALOGUE_CATEGORIES",
+    default=[
+        "État civil",
+        "Voirie et propreté",
+        "Factures et paiements",
+        "Vie associative",
+        "Vie quotidienne",
+    ],
+)
+# A question (no decision) is answered within this many days: the receipt says by when.
+GRU_ANSWER_DAYS = env.int("GRU_ANSWER_DAYS", default=15)
 # Named in implicit rejection notices as the court to appeal to.
 GRU_ADMINISTRATIVE_COURT = env.str(
     "GRU_ADMINISTRATIVE_COURT", default="le tribunal administratif territorialement compétent"

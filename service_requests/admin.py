@@ -15,11 +15,11 @@ for large foreign keys, and lists ordered by primary key.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from forms_builder.engine import FormRun
+from gru.templatetags.french import taille
 from service_requests import drafts
 from service_requests.identifiers import normalise_reference
 from service_requests.models import (
@@ -70,7 +70,7 @@ class ReadOnlyAdminMixin:
 class DocumentSizeMixin:
     @admin.display(description=_("taille"), ordering="size")
     def size_display(self, document: Document) -> str:
-        return filesizeformat(document.size)
+        return taille(document.size)
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):

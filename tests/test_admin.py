@@ -225,7 +225,7 @@ class TestServiceRequestAdmin:
             content = admin_client.get(page).content.decode()
             assert "justificatif-de-domicile.pdf" in content
             assert "application/pdf" in content
-            assert "120,6\xa0Kio" in content, page
+            assert "121\xa0Ko" in content, page
             assert document.file.name not in content
             assert "/media/" not in content
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from gru.templatetags.french import taille
 
 from .. import uploads
 from .base import FieldInvalid, FieldType, get_list, is_int, is_number
@@ -185,7 +186,7 @@ def _twice(new: list[uploads.ValidatedFile], kept: list[dict]) -> list[str]:
 def describe(descriptor: dict) -> str:
     size = descriptor.get("size")
     name = descriptor.get("name", "")
-    return f"{name} ({filesizeformat(size)})" if size is not None else name
+    return f"{name} ({taille(size)})" if size is not None else name
 
 
 TYPES = (FileType(),)

@@ -53,6 +53,7 @@ def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
     base = f"service_requests/emails/{template}"
     context = {
         "authority_name": settings.AUTHORITY_NAME,
+        "authority_name_with_article": settings.AUTHORITY_NAME_WITH_ARTICLE,
         "authority_address": settings.AUTHORITY_ADDRESS,
         "site_url": settings.SITE_URL,
         **context,
@@ -100,6 +101,7 @@ def _letter_context(request: ServiceRequest) -> dict:
         "citizen_name": citizen_name_of(request),
         "delay": delay_label(version.silence_delay),
         "authority_name": settings.AUTHORITY_NAME,
+        "authority_name_with_article": settings.AUTHORITY_NAME_WITH_ARTICLE,
         "authority_address": settings.AUTHORITY_ADDRESS,
         "authority_email": settings.AUTHORITY_EMAIL,
         "authority_phone": settings.AUTHORITY_PHONE,

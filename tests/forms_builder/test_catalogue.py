@@ -74,7 +74,8 @@ def test_filters_by_audience_and_category(procedures):
     ]
     assert [p.slug for p in selectors.catalogue(audience="professionals")] == ["signalement-voirie"]
     assert [p.slug for p in selectors.catalogue(category="État civil")] == ["acte-etat-civil"]
-    assert selectors.categories() == ["Vie associative", "Voirie", "État civil"]
+    # État civil and Vie associative in GRU_CATALOGUE_CATEGORIES' order, then the unlisted one
+    assert selectors.categories() == ["État civil", "Vie associative", "Voirie"]
 
 
 def test_catalogue_page_groups_by_category(client, procedures):
@@ -82,7 +83,9 @@ def test_catalogue_page_groups_by_category(client, procedures):
     assert response.status_code == 200
     html = response.content.decode()
     assert "3 démarches" in html
-    assert html.index("Vie associative") < html.index("Voirie") < html.index("État civil")
+    assert (
+        html.index("<h3>État civil") < html.index("<h3>Vie associative") < html.index("<h3>Voirie")
+    )
     assert "Démarche en préparation" not in html
     assert 'href="/demarches/acte-etat-civil/"' in html
     assert 'aria-current="page">Démarches</a>' in html
@@ -126,9 +129,9 @@ def test_procedure_page_says_what_who_documents_delay_and_data(client, procedure
     assert "Particuliers" in html
     assert "sans créer de compte" in html
     assert "Livret de famille" in html
-    assert "délai de 1 mois" in html and "votre demande est acceptée" in html
+    assert "délai d&#x27;un mois" in html and "votre demande est acceptée" in html
     assert "Responsable du traitement" in html and "CNIL" in html
-    assert "60 mois après sa clôture" in html
+    assert "puis cinq ans après sa clôture" in html
 
 
 def test_procedure_page_for_an_account_procedure_with_silence_rejection(client, procedures):
@@ -155,12 +158,13 @@ def test_procedure_page_query_count_is_constant(client, procedures, django_asser
 @pytest.mark.parametrize(
     ("delay", "text"),
     [
-        ("P1M", "1 mois"),
-        ("P2M", "2 mois"),
-        ("P1D", "1 jour"),
+        ("P1M", "un mois"),
+        ("P2M", "deux mois"),
+        ("P1D", "un jour"),
         ("P30D", "30 jours"),
-        ("P1W", "1 semaine"),
-        ("P8W", "8 semaines"),
+        ("P1W", "une semaine"),
+        ("P8W", "huit semaines"),
+        ("P12M", "un an"),
     ],
 )
 def test_describe_delay(delay, text):
@@ -169,9 +173,9 @@ def test_describe_delay(delay, text):
 
 def test_describe_silence_for_each_rule():
     assert "acceptée" in describe_silence("acceptance", "P2M")
-    assert "2 mois" in describe_silence("acceptance", "P2M")
+    assert "délai de deux mois" in describe_silence("acceptance", "P2M")
     assert "refusée" in describe_silence("rejection", "P4M")
-    assert "4 mois" in describe_silence("rejection", "P4M")
+    assert "délai de quatre mois" in describe_silence("rejection", "P4M")
     assert "n'appelle pas de décision" in describe_silence("none", "")
 
 

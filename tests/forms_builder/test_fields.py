@@ -260,7 +260,7 @@ def test_the_date_of_today_is_the_authoritys_day_not_utcs():
         (field("iban"), "FR7630006000011234567890189", ["FR76 3000 6000 0112 3456 7890 189"]),
         (field("textarea"), "Un\nDeux", ["Un", "Deux"]),
         (field("file"), [{"name": "photo.jpg", "kind": "jpeg", "size": 2048}],
-         ["photo.jpg (2,0\xa0Kio)"]),
+         ["photo.jpg (2\xa0Ko)"]),
     ],
 )  # fmt: skip
 def test_stored_values_are_displayed_in_french(definition, value, lines):

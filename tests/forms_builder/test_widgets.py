@@ -253,7 +253,7 @@ def test_files_already_sent_can_be_removed():
     assert (box.get("type"), box.get("name"), box.get("value")) == (
         "checkbox", "photos-remove", "0"
     )  # fmt: skip
-    assert dom.text(dom.one('label[for="field-photos-remove-1"]')) == "Retirer a.jpg (2,0 Kio)"
+    assert dom.text(dom.one('label[for="field-photos-remove-1"]')) == "Retirer a.jpg (2 Ko)"
 
 
 def test_progress_buttons_and_conditional_field(error_page):

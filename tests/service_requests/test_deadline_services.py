@@ -364,7 +364,7 @@ def test_due_badge(due, today, badge):
 
 @pytest.mark.parametrize(
     ("delay", "label"),
-    [("P2M", "2 mois"), ("P1M", "1 mois"), ("P30D", "30 jours"), ("P1W", "1 semaine")],
+    [("P2M", "deux mois"), ("P1M", "un mois"), ("P30D", "30 jours"), ("P1W", "une semaine")],
 )
 def test_delay_label(delay, label):
     assert delay_label(delay) == label

@@ -65,7 +65,7 @@ def test_attestation_of_implicit_acceptance():
         "Demander un acte d'état civil",
         "Hélène Garnier",
         "reçue le 15 janvier 2025",
-        "délai de 2 mois",
+        "délai de deux mois",
         "réputée acceptée depuis le 16 mars 2025",
         # The service in charge, and the agent (L111-2).
         "Service de l'état civil",

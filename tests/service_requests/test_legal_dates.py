@@ -62,7 +62,7 @@ TODAY = D(2026, 12, 6)
             None,
             "P2M",
             {"awaiting_pieces": True},
-            "Sans réponse de notre part, votre demande sera acceptée 2 mois après la "
+            "Sans réponse de notre part, votre demande sera acceptée deux mois après la "
             "réception des pièces demandées.",
         ),
         (

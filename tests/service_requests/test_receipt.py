@@ -149,7 +149,7 @@ def test_receipt_of_a_request_that_silence_accepts():
             *common_mentions(request),
             # 3. implicit acceptance and its date (one month, received 15 January)
             "décision implicite d'acceptation",
-            "1 mois",
+            "un mois",
             "L231-1",
             "réputée acceptée le 16 février 2026",
             # 4. the attestation of L232-3
@@ -175,11 +175,11 @@ def test_receipt_of_a_request_that_silence_rejects(settings):
             *common_mentions(request),
             # 3. implicit rejection and its date (two months)
             "décision implicite de rejet",
-            "2 mois",
+            "deux mois",
             "L231-4",
             "réputée rejetée le 16 mars 2026",
             # 4. the means and delays of appeal
-            "recours gracieux auprès de Ville de Démo",
+            "recours gracieux auprès de la Ville de Démo",
             "recours contentieux devant le tribunal administratif de Démo-sur-Loire",
             "délai de deux mois",
             "Télérecours citoyens",
@@ -249,7 +249,7 @@ def test_a_receipt_is_issued_once():
     ("rule", "day", "expected"),
     [
         ("acceptance", datetime.date(2026, 2, 16), "sera acceptée le 16 février 2026"),
-        ("acceptance", None, "1 mois après la réception des pièces demandées"),
+        ("acceptance", None, "un mois après la réception des pièces demandées"),
         ("rejection", datetime.date(2026, 3, 16), "sera rejetée le 16 mars 2026"),
         ("none", None, "n'appelle pas de décision implicite"),
     ],
