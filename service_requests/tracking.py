@@ -425,6 +425,14 @@ class TrackingPage:
     due_date: DueDateText | None = None
 
     @property
+    def status_tone(self) -> str:
+        """The status badge's colour, as « Mon espace » gives it (the label carries the
+        meaning)."""
+        from service_requests.citizen_space import status_tone
+
+        return status_tone(self.request)
+
+    @property
     def may_ask_reasons(self) -> bool:
         """After an implicit rejection, until the citizen has asked (L232-4)."""
         if self.request.status != Status.REJECTED_IMPLICITLY:

@@ -53,7 +53,7 @@ def test_a_withdrawal_without_a_reason_is_retiree_everywhere_the_citizen_looks(
 
     html = client.get(reverse("service_requests:tracking", args=[request.reference]))
     html = html.content.decode()
-    assert '<span class="badge badge--info">Retirée</span>' in html
+    assert '<span class="badge badge--neutral">Retirée</span>' in html
     assert "Terminée" not in html
     assert "Vous avez retiré votre demande." in html  # the history
     assert "Sans réponse de notre part" not in html  # no legal date any more
