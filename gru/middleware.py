@@ -61,13 +61,16 @@ class AgentSessionMiddleware:
 
     @staticmethod
     def _is_agent(request, user, *, fresh: bool) -> bool:
-        """One query per session on public pages; one per request in the back office."""
+        """One query per session on public pages; one per request in the back office. The
+        answer is left on the request (`request.is_agent`) for the views that show it."""
         cached = request.session.get(AGENT_FLAG_KEY)
         if not fresh and cached is not None and cached[0] == user.pk:
+            request.is_agent = cached[1]
             return cached[1]
         agent = is_agent(user)
         if cached != [user.pk, agent]:
             request.session[AGENT_FLAG_KEY] = [user.pk, agent]
+        request.is_agent = agent
         return agent
 
     @staticmethod

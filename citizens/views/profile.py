@@ -37,7 +37,8 @@ def profile(request):
         "identity_lines": selectors.identity_lines(citizen) if certified else [],
         "representations": list(selectors.representations_of(citizen)),
         "account_email": request.user.email,
-        "is_agent": is_agent(request.user),
+        # As the session knows it (gru.middleware), without a query of its own.
+        "is_agent": request.is_agent if hasattr(request, "is_agent") else is_agent(request.user),
         "may_link_franceconnect": not citizen.franceconnect_sub,
     }
     return render(request, "citizens/profile.html", context, status=status)

@@ -244,3 +244,17 @@ def test_the_franceconnect_button_needs_franceconnect_enabled_and_no_link_yet(
     assert f'action="{link}"' in page and 'method="post"' in page
     client.force_login(certified.user)  # already linked: no button
     assert "Relier FranceConnect" not in html_of(client.get(PROFILE))
+
+
+def test_the_profile_reads_four_rows_whatever_the_organisations(
+    client, citizen, django_assert_num_queries
+):
+    """The session, the account, the record and the organisations represented: whether the
+    account is an agent's comes from the session (gru.middleware), not a query of its own."""
+    client.get(PROFILE)  # the session learns whether the account is an agent's
+    with django_assert_num_queries(4):
+        assert client.get(PROFILE).status_code == 200
+    for _ in range(5):
+        RepresentationFactory(citizen=citizen)
+    with django_assert_num_queries(4):
+        assert client.get(PROFILE).status_code == 200
