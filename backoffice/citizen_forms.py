@@ -7,6 +7,7 @@ from django import forms
 from citizens.forms import PREFERRED_CHANNELS, CitizenDetailsForm
 from citizens.models import Citizen, Organisation, Relationship, Representation
 from citizens.services import REASON_MAX_LENGTH
+from gru.forms import EmailAddressField
 
 IDENTITY_FIELDS = (
     "given_names",
@@ -65,7 +66,7 @@ class CitizenEditForm(CitizenDetailsForm):
         ),
         required=False,
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="Adresse électronique",
         required=False,
         max_length=254,

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 
 from citizens.forms import PREFERRED_CHANNELS, CitizenDetailsForm
 from citizens.models import Channel, Citizen, Organisation
+from gru.forms import EmailAddressField
 from gru.phones import normalise_phone
 from service_requests.services.messages import MAX_ATTACHMENTS, check_files
 from service_requests.views.tracking import FilesField
@@ -90,7 +91,7 @@ class NewCitizenForm(CitizenDetailsForm):
         error_messages={"invalid": "Saisissez une date valide, par exemple 14/07/1985."},
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="Adresse électronique",
         max_length=254,
         required=False,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gru.forms import validate_email_address
 from gru.mail import email_send_later
 from gru.models import Membership, User
 
@@ -54,6 +55,11 @@ def email_address_verify_for_agent(*, user: User) -> EmailAddress:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Sign-up and a new address of the profile: no control characters (issue 13)."""
+        validate_email_address(email)
+        return super().clean_email(email)
+
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth renders then calls `send()`: the message it gets goes through the worker."""
         message = super().render_mail(template_prefix, email, context, headers=headers)

@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from gru.forms import validate_email_address
 from gru.phones import normalise_phone
 
 from .base import FieldInvalid, FieldType, clean_text, is_int
@@ -105,7 +105,7 @@ class EmailType(FieldType):
     prefill_keys = frozenset({"email"})
     input_type = "email"
     autocomplete = "email"
-    _validator = EmailValidator()
+    _validator = validate_email_address
 
     def clean(self, field: dict, raw: Any) -> str:
         value = clean_text(raw)

@@ -36,7 +36,7 @@ from citizens.selectors import is_certified
 from forms_builder import selectors as catalogue
 from forms_builder.engine import FormRun, IncompleteForm
 from forms_builder.models import Procedure
-from gru.forms import error_summary
+from gru.forms import EmailAddressField, error_summary
 from gru.phones import clean_phone
 from service_requests import drafts, tracking
 from service_requests.drafts import REVIEW, Filing
@@ -416,7 +416,7 @@ class ContactForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=gettext_lazy("Adresse électronique"),
         help_text=gettext_lazy(
             "Vous y recevrez l'accusé de réception et le lien pour suivre votre demande."
@@ -430,7 +430,7 @@ class ContactForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    email_confirmation = forms.EmailField(
+    email_confirmation = EmailAddressField(
         label=gettext_lazy("Confirmez votre adresse électronique"),
         max_length=254,
         error_messages={

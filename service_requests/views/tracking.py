@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from forms_builder.uploads import formats_label
-from gru.forms import error_summary
+from gru.forms import EmailAddressField, error_summary
 from gru.ratelimit import allow, client_ip
 from service_requests import tracking
 from service_requests.models import DocumentRequest, SatisfactionAnswer, ServiceRequest
@@ -57,7 +57,7 @@ class LookupForm(forms.Form):
         help_text=_("Elle figure sur l'accusé de réception, par exemple K7QM-2X4P."),
         max_length=20,
     )
-    email = forms.EmailField(label=_("Adresse électronique donnée lors du dépôt"), max_length=254)
+    email = EmailAddressField(label=_("Adresse électronique donnée lors du dépôt"), max_length=254)
 
 
 class MultipleFileInput(forms.FileInput):
