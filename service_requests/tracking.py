@@ -344,7 +344,9 @@ def outcome_document_url(request: ServiceRequest, document_id: int | None) -> st
 
 def outcome_of(request: ServiceRequest, documents: list[Document]) -> Outcome | None:
     """How `request` ended, or None while it is open (one query, for an ended request only)."""
-    from django.utils import formats
+    from django.utils import timezone
+
+    from service_requests.legal_dates import french_day
 
     sentence = OUTCOME_SENTENCES.get(request.status)
     if sentence is None:
@@ -354,8 +356,8 @@ def outcome_of(request: ServiceRequest, documents: list[Document]) -> Outcome | 
         .order_by("-created_at", "-id")
         .first()
     )
-    day = request.decided_on or (ending.created_at.date() if ending else None)
-    text = str(sentence) % {"day": formats.date_format(day, "j F Y") if day else "—"}
+    day = request.decided_on or (timezone.localdate(ending.created_at) if ending else None)
+    text = str(sentence) % {"day": french_day(day) if day else "—"}
     kind = OUTCOME_DOCUMENTS.get(request.status)
     document = next((d for d in reversed(documents) if kind and d.kind == kind), None)
     motive = ending.payload.get("motive", "") if ending is not None else ""

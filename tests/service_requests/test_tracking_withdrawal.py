@@ -2,10 +2,12 @@
 reason, « Retirée » (never « Terminée ») wherever the citizen sees it (the page, the email
 that confirms it), and the team told by its own email."""
 
+import datetime
 import re
 from html import unescape
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -80,3 +82,13 @@ def test_a_withdrawal_an_agent_records_is_confirmed_to_the_citizen(side_effects)
     assert email.to == ["bruno@exemple.fr"]
     assert "Comme vous l'avez demandé au service, votre demande" in email.body
     assert "est maintenant « retirée »" in email.body
+
+
+def test_the_day_of_a_withdrawal_is_the_authority_s_day(client):
+    request = ServiceRequestFactory(status=Status.IN_REVIEW, received_on=datetime.date(2026, 12, 1))
+    # 23:30 in UTC on the 31st of December is already the 1st of January in Paris.
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)):
+        request_withdraw(request=request, actor=None, reason="", by="citizen")
+    granted(client, request)
+    html = client.get(reverse("service_requests:tracking", args=[request.reference]))
+    assert "Vous avez retiré votre demande le 1er janvier 2027." in html.content.decode()
