@@ -1,11 +1,28 @@
 """Reads of the catalogue of démarches."""
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 
 from forms_builder.models import Procedure
 
 SEARCH_CONFIG = "fr_unaccent"
+
+
+def category_rank(category: str) -> tuple[int, str]:
+    """Where a category stands in the catalogue: in the order GRU_CATALOGUE_CATEGORIES gives
+    (the démarches citizens come for most, first), then the others alphabetically."""
+    order = settings.GRU_CATALOGUE_CATEGORIES
+    return (order.index(category), "") if category in order else (len(order), category)
+
+
+def _category_position() -> Case:
+    order = settings.GRU_CATALOGUE_CATEGORIES
+    return Case(
+        *(When(category=name, then=Value(index)) for index, name in enumerate(order)),
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
 
 
 def published_procedures() -> QuerySet[Procedure]:
@@ -24,7 +41,7 @@ def catalogue(*, query: str = "", audience: str = "", category: str = "") -> Que
         procedures = procedures.filter(category=category)
     query = query.strip()
     if not query:
-        return procedures.order_by("category", "title")
+        return procedures.order_by(_category_position(), "category", "title")
     vector = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "summary", "category", "description", weight="B", config=SEARCH_CONFIG
     )
@@ -41,13 +58,13 @@ def catalogue_stamp() -> str:
     unpublished or deleted): the key of its cached rendering."""
     state = published_procedures().aggregate(count=Count("id"), last=Max("updated_at"))
     last = state["last"].isoformat() if state["last"] else ""
-    return f"{state['count']}:{last}"
+    order = "|".join(settings.GRU_CATALOGUE_CATEGORIES)  # the rendering follows it
+    return f"{state['count']}:{last}:{order}"
 
 
 def categories() -> list[str]:
-    return list(
-        published_procedures().order_by("category").values_list("category", flat=True).distinct()
-    )
+    names = published_procedures().order_by().values_list("category", flat=True).distinct()
+    return sorted(names, key=category_rank)
 
 
 def procedure_for_citizens(slug: str) -> Procedure:

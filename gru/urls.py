@@ -8,6 +8,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("etre-accompagne/", pages.assistance, name="assistance"),
     path("accessibilite/", pages.site_page, {"slug": "accessibilite"}, name="accessibility"),
     path("mentions-legales/", pages.site_page, {"slug": "mentions-legales"}, name="legal_notice"),
     path(

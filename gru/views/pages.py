@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from gru import selectors
@@ -8,8 +9,8 @@ from gru.models import SitePage
 # Placeholder text shown until the authority writes its own page in the admin.
 PLACEHOLDERS = {
     SitePage.Slug.ACCESSIBILITY: _(
-        "{authority} s'engage à rendre ce portail accessible conformément à l'article 47 de la "
-        "loi n° 2005-102 du 11 février 2005.\n\n"
+        "{authority_subject} s'engage à rendre ce portail accessible conformément à "
+        "l'article 47 de la loi n° 2005-102 du 11 février 2005.\n\n"
         "État de conformité : la déclaration d'accessibilité, établie après audit selon le "
         "référentiel RGAA 4.1.2, sera publiée ici par la collectivité.\n\n"
         "Si vous ne parvenez pas à accéder à un contenu ou à un service, contactez-nous à "
@@ -37,6 +38,11 @@ PLACEHOLDERS = {
 
 def home(request):
     return render(request, "gru/home.html")
+
+
+def assistance(request):
+    """How to file with an agent: at the counter, on the phone, in writing."""
+    return render(request, "gru/assistance.html")
 
 
 def site_page(request, slug: str):
@@ -68,6 +74,7 @@ def _paragraphs(body: str) -> list[str]:
 def _placeholder(kind: SitePage.Slug) -> str:
     return str(PLACEHOLDERS[kind]).format(
         authority=settings.AUTHORITY_NAME,
+        authority_subject=capfirst(settings.AUTHORITY_NAME_WITH_ARTICLE),
         address=settings.AUTHORITY_ADDRESS,
         email=settings.AUTHORITY_EMAIL,
         phone=settings.AUTHORITY_PHONE,

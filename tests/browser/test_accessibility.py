@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = {
     "home": lambda: reverse("home"),
+    "assistance": lambda: reverse("assistance"),
     "accessibility": lambda: reverse("accessibility"),
     "legal_notice": lambda: reverse("legal_notice"),
     "personal_data": lambda: reverse("personal_data"),
@@ -121,3 +122,17 @@ def _in_viewport(page, locator) -> bool:
         and box["y"] < viewport["height"]
         and box["x"] < viewport["width"]
     )
+
+
+def test_each_home_block_is_one_link_that_the_whole_block_opens(live_server, page):
+    """A click anywhere in a block follows its heading's link (stretched over the block), and
+    the keyboard meets one link per block."""
+    page.goto(live_server.url + reverse("home"))
+    blocks = page.locator(".card--link")
+    assert blocks.count() == 3
+    for index in range(3):
+        assert blocks.nth(index).locator("a").count() == 1
+    # A click on the block's text, not on its heading: the link's overlay takes it.
+    box = blocks.nth(0).locator("p").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**" + reverse("forms_builder:catalogue"))

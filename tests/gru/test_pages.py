@@ -145,20 +145,43 @@ def test_stylesheet_is_served_and_uses_no_external_font(client):
 
 @pytest.mark.django_db
 def test_home_names_the_authority_and_explains_how_to_get_help(client, authority):
+    authority.AUTHORITY_NAME_WITH_ARTICLE = "la Communauté de communes du Val Test"
     response = client.get(reverse("home"))
     assert response.status_code == 200
     html = _html(response)
-    assert "<h1>Vos démarches avec Communauté de communes du Val Test</h1>" in html
-    assert re.search(r"<h2[^>]*>Être accompagné</h2>", html)
-    # The first two blocks lead where they say: the catalogue, the tracking of a request.
-    for heading, url in (
-        ("Faire une démarche", reverse("forms_builder:catalogue")),
-        ("Suivre une demande", reverse("service_requests:lookup")),
+    assert "<h1>Vos démarches avec la Communauté de communes du Val Test</h1>" in html
+    # Each of the three blocks is one link, its heading's: the catalogue, the tracking of a
+    # request, how to be helped by an agent (stretched over the block by the CSS).
+    blocks = re.findall(r'<li class="card card--link">(.*?)</li>', html, flags=re.S)
+    assert len(blocks) == 3
+    for block, (heading, url) in zip(
+        blocks,
+        [
+            ("Faire une démarche", reverse("forms_builder:catalogue")),
+            ("Suivre une demande", reverse("service_requests:lookup")),
+            ("Être accompagné", reverse("assistance")),
+        ],
+        strict=True,
     ):
-        assert re.search(rf'<h2[^>]*><a href="{url}">{heading}</a></h2>', html), heading
+        assert re.findall(r"<a\b[^>]*>", block) == [f'<a href="{url}">'], heading
+        assert re.search(rf'<h2><a href="{url}">{heading}</a></h2>', block), heading
+        assert "<button" not in block and "<input" not in block
     assert "prochainement" not in html
+    assert "3 rue des Essais, 12345 Val-Test" in html and "05 11 22 33 44" in html
+    _assert_no_inline_style_or_script(html)
+
+
+@pytest.mark.django_db
+def test_the_assistance_page_gives_the_counter_the_phone_and_the_address(client, authority):
+    authority.AUTHORITY_NAME_WITH_ARTICLE = "la Communauté de communes du Val Test"
+    response = client.get(reverse("assistance"))
+    assert response.status_code == 200
+    html = _html(response)
+    assert "<h1>Être accompagné dans vos démarches</h1>" in html
     assert "3 rue des Essais, 12345 Val-Test" in html
     assert '<a href="tel:0511223344">05 11 22 33 44</a>' in html
+    assert "écrire à la Communauté de communes du Val Test" in html
+    assert '<a href="mailto:accueil@val-test.invalid">' in html
     _assert_no_inline_style_or_script(html)
 
 
