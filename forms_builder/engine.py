@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -38,75 +37,26 @@ from .fields import clean, field_type
 from .fields.base import Error, FieldInvalid
 from .fields.bound import BoundField
 from .fields.files import FileAnswer
+from .pages import (
+    IncompleteForm,
+    PageResult,
+    PageView,
+    ReviewItem,
+    ReviewSection,
+    SummaryError,
+)
 from .uploads import ValidatedFile
 
-
-class IncompleteForm(Exception):
-    def __init__(self, errors: dict[str, dict[str, list[Error]]]):
-        self.errors = errors
-        super().__init__(f"pages with errors: {', '.join(errors)}")
-
-
-@dataclass
-class PageResult:
-    """The outcome of a page's POST."""
-
-    page_id: str
-    values: dict[str, Any] = dataclass_field(default_factory=dict)  # valid; None when blank
-    errors: dict[str, list[Error]] = dataclass_field(default_factory=dict)
-    raw: dict[str, Any] = dataclass_field(default_factory=dict)  # as typed, to show again
-    hidden: list[str] = dataclass_field(default_factory=list)  # dropped, even if POSTed
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
-
-
-@dataclass(frozen=True)
-class SummaryError:
-    message: str
-    target: str  # the id of the input to go to
-
-
-@dataclass
-class PageView:
-    """What the page template shows."""
-
-    id: str
-    title: str
-    number: int
-    total: int
-    fields: list[BoundField]
-    error_summary: list[SummaryError]
-    previous_page_id: str | None
-    next_page_id: str | None
-
-    @property
-    def is_first(self) -> bool:
-        return self.previous_page_id is None
-
-    @property
-    def is_last(self) -> bool:
-        return self.next_page_id is None
-
-    @property
-    def progress(self) -> str:
-        return _("Étape %(number)s sur %(total)s") % {"number": self.number, "total": self.total}
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    field_id: str
-    label: str
-    lines: list[str]
-
-
-@dataclass(frozen=True)
-class ReviewSection:
-    page_id: str
-    title: str
-    items: list[ReviewItem]
-    edit_url: str | None
+# The data it hands out lives in `pages`; callers import it from here, with the engine.
+__all__ = [
+    "FormRun",
+    "IncompleteForm",
+    "PageResult",
+    "PageView",
+    "ReviewItem",
+    "ReviewSection",
+    "SummaryError",
+]
 
 
 @dataclass
