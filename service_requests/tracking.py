@@ -310,6 +310,7 @@ def appeal_text(request: ServiceRequest) -> str:
     """The means and delays of appeal of a refusal, whole, in part or by silence."""
     from django.conf import settings
 
+    from gru.templatetags.french import prep
     from service_requests.legal_dates import french_day
 
     if request.status not in REFUSALS:
@@ -319,12 +320,11 @@ def appeal_text(request: ServiceRequest) -> str:
     else:
         since = _("à compter de sa notification")
     return _(
-        "Vous pouvez contester cette décision par un recours gracieux auprès de "
-        "%(authority)s, ou par un recours contentieux devant %(court)s, dans un délai de deux "
-        "mois %(since)s. Le tribunal peut être saisi par l'application Télérecours citoyens "
-        "(www.telerecours.fr)."
+        "Vous pouvez contester cette décision par un recours gracieux auprès %(authority)s, ou "
+        "par un recours contentieux devant %(court)s, dans un délai de deux mois %(since)s. Le "
+        "tribunal peut être saisi par l'application Télérecours citoyens (www.telerecours.fr)."
     ) % {
-        "authority": settings.AUTHORITY_NAME,
+        "authority": prep(settings.AUTHORITY_NAME_WITH_ARTICLE, "de"),
         "court": settings.GRU_ADMINISTRATIVE_COURT,
         "since": since,
     }

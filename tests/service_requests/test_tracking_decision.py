@@ -94,6 +94,7 @@ def test_the_answers_show_as_reviewed_and_typed_markup_stays_text(client):
     assert "&lt;b&gt;gras&lt;/b&gt;" in html and "<b>gras</b>" not in html
     assert "<dt>Photos</dt>" in html and "Non renseigné" in html
     assert "Modifier" not in html  # nothing to change once filed
+    assert "{#" not in html and "landmark-unique" not in html  # no comment shows
 
 
 def test_the_answers_use_the_form_version_filed_under(client):
@@ -294,6 +295,7 @@ def test_an_implicit_rejection_offers_the_reasons_and_the_appeal(client, side_ef
     assert "réputée rejetée depuis le 16 mars 2026" in html
     assert "Télécharger l&#x27;avis de rejet implicite" in html
     assert "Demander les motifs" in html
+    assert "par un recours gracieux auprès de la Ville de Démo, ou" in html
     assert "devant le tribunal administratif de Démo" in html
     assert "dans un délai de deux mois à compter du 16 mars 2026" in html
 
