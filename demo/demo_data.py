@@ -39,6 +39,7 @@ def teams() -> list[dict]:
             "vie-associative", "Vie associative", "Service de la vie associative", "01 00 00 00 40"
         ),
         team("urbanisme", "Urbanisme", "Service de l'urbanisme", "01 00 00 00 50"),
+        team("finances", "Finances", "Service des finances", "01 00 00 00 60"),
     ]
 
 
@@ -72,6 +73,10 @@ AGENTS = [
           "vie-associative", "Chargée de mission vie associative"),
     Agent("gregoire.leboeuf@ville-demo.invalid", "Grégoire", "Lebœuf", Role.INSTRUCTOR, "urbanisme",
           "Instructeur des autorisations d'urbanisme"),
+    Agent("nadia.ferreira@ville-demo.invalid", "Nadia", "Ferreira", Role.INSTRUCTOR, "finances",
+          "Gestionnaire des recettes"),
+    Agent("olivier.masson@ville-demo.invalid", "Olivier", "Masson", Role.TEAM_MANAGER, "finances",
+          "Responsable du service des finances"),
     Agent("celine.morel@ville-demo.invalid", "Céline", "Morel", Role.ADMINISTRATOR, "accueil",
           "Administratrice du portail", is_superuser=True),
     Agent("herve.caron@ville-demo.invalid", "Hervé", "Caron", Role.DATA_PROTECTION_OFFICER,
@@ -292,6 +297,7 @@ THEO, SOPHIE = "theo.marchand@ville-demo.invalid", "sophie.lemaitre@ville-demo.i
 INES, FRANCOIS = "ines.dasilva@ville-demo.invalid", "francois.dupre@ville-demo.invalid"
 AMELIE, KARIM = "amelie.rousseau@ville-demo.invalid", "karim.benali@ville-demo.invalid"
 NOEMIE = "noemie.beranger@ville-demo.invalid"
+NADIA, OLIVIER = "nadia.ferreira@ville-demo.invalid", "olivier.masson@ville-demo.invalid"
 
 
 def _address(street: str) -> dict:
@@ -433,6 +439,36 @@ REQUESTS = [
     DemoRequest("D3M0-R8VZ", "occupation-domaine-public", Channel.WEB, 3, citizen="yasmine",
         organisation=ASSOCIATION_RNA, draft=True,
         data={"qualite": "association", "rna": ASSOCIATION_RNA, "type": "stand"}),
+    # Filed without an account; a financial request: silence is a rejection (L231-4 3°).
+    DemoRequest("D3M0-F7NC", "remise-gracieuse", Channel.WEB, 9,
+        contact={"contact_name": "Karine Vidal", "contact_email": "karine.vidal@exemple.invalid"},
+        data={"nature_facture": "cantine", "reference_facture": "2026-CAN-004127",
+              "titulaire": "Karine Vidal", "montant": "84.60", "remise_totale": True,
+              "motif": "ressources", "explications": "J'ai perdu mon emploi en février et je "
+              "ne peux pas régler la cantine de mes deux enfants pour le mois de mars.",
+              "facture": files("Facture cantine mars.pdf"),
+              "justificatif": files("Attestation France Travail.pdf")},
+        steps=(assign(1, OLIVIER, NADIA),
+               note(2, NADIA, "Quotient familial à recalculer avec la CAF avant la commission."))),
+    # Nobody answered within two months: rejected by silence, the notice kept.
+    DemoRequest("D3M0-M2QE", "remise-gracieuse", Channel.WEB, 80, citizen="helene",
+        data={"nature_facture": "majoration", "reference_facture": "2025-PER-000981",
+              "titulaire": "Hélène Garnier", "montant": "12.00", "remise_totale": True,
+              "motif": "retard", "explications": "La facture de l'accueil périscolaire est "
+              "arrivée pendant mon hospitalisation ; je l'ai réglée dès mon retour.",
+              "facture": files("Avis des sommes à payer.pdf"),
+              "justificatif": files("Bulletin de situation.pdf")},
+        steps=(implicit_decision(),)),
+    DemoRequest("D3M0-B6VT", "buvette-temporaire", Channel.WEB, 6, citizen="yasmine",
+        organisation=ASSOCIATION_RNA,
+        data={"rna": ASSOCIATION_RNA, "nom_association": "Les Jardins partagés de Démo",
+              "autorisations_annee": 1, "nature_evenement": "fete",
+              "nom_evenement": "Fête des jardins partagés",
+              "lieu": _address("8 allée des Jardins"), "date_debut": After(75),
+              "date_fin": After(75), "horaires": "de 11 h à 19 h",
+              "groupes": ["groupe-1", "groupe-3"], "responsable": "Yasmine Haddad",
+              "assurance": files("Attestation d'assurance.pdf")},
+        steps=(assign(1, NOEMIE, NOEMIE),)),
 ]  # fmt: skip
 
 

@@ -3,8 +3,10 @@ data; a function, not a constant, where a text names the authority (settings are
 the demo is loaded)."""
 
 from django.conf import settings
+from django.utils.text import capfirst
 
 from forms_builder.models import Audience, Procedure, SilenceRule
+from gru.templatetags.french import prep
 
 ALL_AUDIENCES = [Audience.INDIVIDUALS, Audience.PROFESSIONALS, Audience.ASSOCIATIONS]
 
@@ -244,14 +246,15 @@ _ACTE = _schema(
 
 
 def procedures() -> list[dict]:
-    town = settings.AUTHORITY_NAME
+    town = settings.AUTHORITY_NAME_WITH_ARTICLE  # « la Ville de Démo »
+    of_town = prep(town, "de")  # « de la Ville de Démo »
     return [
         {
             "slug": "signalement-voirie",
             "title": "Signaler un problème sur la voie publique",
             "summary": "Nid-de-poule, lampadaire éteint, dépôt sauvage : prévenez les services "
             "de la ville en quelques clics, avec ou sans compte.",
-            "description": f"Les services techniques de la {town} interviennent selon l'urgence. "
+            "description": f"Les services techniques {of_town} interviennent selon l'urgence. "
             "Indiquez un emplacement précis ; une photo aide beaucoup.\n\nUn signalement "
             "n'appelle pas de décision : vous êtes informé de l'intervention si vous laissez "
             "une adresse électronique.",
@@ -272,7 +275,7 @@ def procedures() -> list[dict]:
             "title": "Poser une question à la mairie",
             "summary": "Une question sur un service, une démarche ou la vie de la commune ? "
             "L'accueil vous répond ou transmet au bon service.",
-            "description": f"L'accueil de la {town} répond à vos questions par courriel, par "
+            "description": f"L'accueil {of_town} répond à vos questions par courriel, par "
             "téléphone ou par courrier, selon votre choix.\n\nVous pouvez aussi poser votre "
             "question au guichet de l'hôtel de ville ou par téléphone.",
             "category": "Vie quotidienne",
@@ -297,7 +300,7 @@ def procedures() -> list[dict]:
             "d'occuper temporairement le trottoir ou la chaussée.",
             "description": "Déposez votre demande au moins trois semaines avant le début de "
             "l'occupation. L'autorisation fixe l'emplacement, les dates et la signalisation à "
-            f"mettre en place ; elle peut donner lieu à une redevance votée par la {town}.",
+            f"mettre en place ; elle peut donner lieu à une redevance votée par {town}.",
             "category": "Voirie et propreté",
             "audiences": ALL_AUDIENCES,
             "kind": Procedure.Kind.DECISION,
@@ -321,7 +324,7 @@ def procedures() -> list[dict]:
             "title": "Demander une subvention pour votre association",
             "summary": "Les associations peuvent solliciter une aide pour leur fonctionnement "
             "ou pour un projet qui bénéficie aux habitants.",
-            "description": f"Le conseil municipal de la {town} vote les subventions une fois "
+            "description": f"Le conseil municipal {of_town} vote les subventions une fois "
             "par an, après examen des dossiers par le service de la vie associative. Un compte "
             "au nom du représentant de l'association est nécessaire.",
             "category": "Vie associative",
@@ -347,7 +350,7 @@ def procedures() -> list[dict]:
             "title": "Demander un acte d'état civil",
             "summary": "Copie intégrale ou extrait d'acte de naissance, de mariage ou de décès, "
             "pour un événement survenu dans la commune.",
-            "description": f"La {town} délivre les actes des événements survenus sur son "
+            "description": f"{capfirst(town)} délivre les actes des événements survenus sur son "
             "territoire. Les actes sont envoyés gratuitement par courrier. Une copie intégrale "
             "ou un extrait avec filiation n'est délivré qu'à la personne concernée, à ses "
             "ascendants, descendants, conjoint, ou à un professionnel habilité.",
@@ -366,4 +369,146 @@ def procedures() -> list[dict]:
             "is_published": True,
             "schema": _ACTE,
         },
+        {
+            "slug": "remise-gracieuse",
+            "title": "Demander une remise gracieuse",
+            "summary": "Une facture de la ville (cantine, accueil périscolaire, majoration de "
+            "retard) que vous ne pouvez pas payer ? Demandez son annulation, totale ou "
+            "partielle.",
+            "description": f"Le service des finances {of_town} examine chaque demande selon "
+            "la situation du foyer et les justificatifs fournis ; une remise accordée peut "
+            "être totale ou partielle. Vous pouvez faire cette demande sans compte.\n\n"
+            "Tant que la demande n'a pas reçu de réponse, la facture reste due : en cas de "
+            "difficulté, un échéancier peut aussi vous être proposé.",
+            "category": "Factures et paiements",
+            "audiences": [Audience.INDIVIDUALS],
+            "kind": Procedure.Kind.DECISION,
+            "identification": Procedure.Identification.NONE,
+            # A request of a financial character: silence is a rejection (L231-4 3°).
+            "silence_rule": SilenceRule.REJECTION,
+            "silence_delay": "P2M",
+            "team": "finances",
+            "required_documents": [
+                "La facture ou l'avis des sommes à payer",
+                "Un justificatif de votre situation (ressources, événement, erreur)",
+            ],
+            "retention_months": 120,
+            "is_published": True,
+            "schema": _REMISE,
+        },
+        {
+            "slug": "buvette-temporaire",
+            "title": "Ouvrir une buvette temporaire",
+            "summary": "Votre association tient une buvette lors d'une fête, d'une foire ou "
+            "d'une manifestation sportive : demandez l'autorisation au maire.",
+            "description": f"Le maire {of_town} autorise les associations à ouvrir une "
+            "buvette temporaire, dans la limite de cinq autorisations par an et par "
+            "association (article L3334-2 du code de la santé publique). Seules les boissons "
+            "sans alcool et les boissons fermentées non distillées (vin, bière, cidre) peuvent "
+            "y être servies.\n\nDéposez votre demande au moins deux mois avant la "
+            "manifestation. Un compte au nom du représentant de l'association est nécessaire.",
+            "category": "Vie associative",
+            "audiences": [Audience.ASSOCIATIONS],
+            "kind": Procedure.Kind.DECISION,
+            "identification": Procedure.Identification.ACCOUNT,
+            # Silence is an acceptance (L231-1; LEGAL.md §1).
+            "silence_rule": SilenceRule.ACCEPTANCE,
+            "silence_delay": "P2M",
+            "team": "vie-associative",
+            "required_documents": [
+                "Attestation d'assurance responsabilité civile de l'association",
+            ],
+            "retention_months": 60,
+            "is_published": True,
+            "schema": _BUVETTE,
+        },
     ]
+
+
+# --- Démarches added for issue 12 (item 10) ---------------------------------------------------
+
+_REMISE = _schema(
+    _page(
+        "facture", "La facture",
+        _field("nature_facture", "choice", "La facture concerne", widget="select",
+               options=_options(
+                   ("cantine", "La restauration scolaire (cantine)"),
+                   ("periscolaire", "L'accueil périscolaire ou le centre de loisirs"),
+                   ("majoration", "Une majoration pour retard de paiement"),
+                   ("autre", "Une autre facture de la ville"),
+               )),
+        _field("reference_facture", "text", "Référence de la facture", max_length=60,
+               hint="En haut de la facture ou de l'avis des sommes à payer, par exemple "
+               "« 2026-CAN-001234 »."),
+        _field("titulaire", "text", "Nom figurant sur la facture", max_length=200,
+               autocomplete="name", hint="Le redevable : par exemple le parent qui a inscrit "
+               "l'enfant."),
+        _field("montant", "decimal", "Montant de la facture (€)", min=0.01, max=100000, step=0.01,
+               hint="Par exemple 84,60."),
+        _field("remise_totale", "yesno", "Demandez-vous l'annulation de toute la somme ?"),
+        _field("montant_remise", "decimal", "Montant dont vous demandez la remise (€)",
+               min=0.01, max=100000, step=0.01,
+               condition={"field": "remise_totale", "op": "equals", "value": False}),
+    ),
+    _page(
+        "motifs", "Vos raisons",
+        _field("motif", "choice", "Votre demande s'explique surtout par", options=_options(
+            ("ressources", "Une baisse de vos ressources (perte d'emploi, maladie…)"),
+            ("erreur", "Une erreur ou un service non rendu"),
+            ("retard", "Un retard de paiement indépendant de votre volonté"),
+            ("autre", "Une autre raison"),
+        )),
+        _field("explications", "textarea", "Expliquez votre situation", max_length=4000,
+               hint="Ce qui s'est passé, depuis quand, et ce que vous pouvez payer."),
+        _field("facture", "file", "La facture ou l'avis des sommes à payer",
+               hint="Une photo lisible suffit.",
+               accept=["pdf", "jpeg", "png", "heic"], max_size_mb=10),
+        _field("justificatif", "file", "Un justificatif de votre situation",
+               hint="Par exemple une attestation de France Travail ou de la CAF, un avis "
+               "d'imposition, un certificat médical.",
+               accept=["pdf", "jpeg", "png", "heic"], max_size_mb=10, max_files=3),
+    ),
+)  # fmt: skip
+
+_BUVETTE = _schema(
+    _page(
+        "association", "L'association",
+        _field("rna", "rna", "Numéro RNA", carry_over=True,
+               hint="W suivi de 9 chiffres ou lettres, sur le récépissé de la préfecture."),
+        _field("nom_association", "text", "Nom de l'association", autocomplete="organization",
+               carry_over=True),
+        _field("autorisations_annee", "integer",
+               "Nombre de buvettes temporaires déjà autorisées à l'association cette année",
+               min=0, max=4,
+               hint="Une association peut en obtenir cinq par an au plus (article L3334-2 du "
+               "code de la santé publique)."),
+    ),
+    _page(
+        "evenement", "La manifestation",
+        _field("nature_evenement", "choice", "La buvette se tient à l'occasion", options=_options(
+            ("fete", "D'une fête publique (fête de quartier, kermesse…)"),
+            ("foire", "D'une foire, d'une brocante ou d'un vide-greniers"),
+            ("sport", "D'une manifestation sportive"),
+            ("culture", "D'un concert ou d'un spectacle"),
+        )),
+        _field("nom_evenement", "text", "Nom de la manifestation", max_length=200,
+               hint="Par exemple « Fête des jardins partagés »."),
+        _field("lieu", "address", "Lieu de la buvette"),
+        _field("date_debut", "date", "Premier jour", min="today"),
+        _field("date_fin", "date", "Dernier jour", min="today"),
+        _field("horaires", "text", "Horaires d'ouverture", max_length=200,
+               hint="Par exemple « de 14 h à 23 h »."),
+    ),
+    _page(
+        "boissons", "Les boissons",
+        _field("groupes", "multichoice", "Boissons servies", options=_options(
+            ("groupe-1", "Boissons sans alcool (groupe 1)"),
+            ("groupe-3", "Boissons fermentées non distillées : vin, bière, cidre, poiré, "
+             "hydromel, vins doux naturels (groupe 3)"),
+        ), hint="Une buvette temporaire ne peut pas servir d'autres boissons alcoolisées."),
+        _field("responsable", "text", "Nom de la personne responsable sur place",
+               autocomplete="name"),
+        _field("assurance", "file", "Attestation d'assurance responsabilité civile de "
+               "l'association", accept=["pdf", "jpeg", "png"], max_size_mb=10),
+    ),
+)  # fmt: skip

@@ -15,7 +15,7 @@ timeline's stamps, the files' folders) are the story's, not the day of loading.
 
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from unittest import mock
@@ -88,7 +88,15 @@ def _reference(reference: str) -> Iterator[None]:
     """The filing draws a random reference; the demo's are fixed, so that a second load finds
     them and a demo can name them. The draw answers the demo's reference (its uniqueness is
     still checked by the filing and by the database)."""
-    with mock.patch("service_requests.identifiers.new_reference", return_value=reference):
+    from service_requests.services import filing
+
+    with ExitStack() as stack:
+        stack.enter_context(
+            mock.patch("service_requests.identifiers.new_reference", return_value=reference)
+        )
+        # The filing may hold its own name for the draw (`from … import new_reference`).
+        if hasattr(filing, "new_reference"):
+            stack.enter_context(mock.patch.object(filing, "new_reference", return_value=reference))
         yield
 
 

@@ -45,6 +45,8 @@ class Filler:
                 answers[field_id] = date.fromordinal(day + rng.randint(-60, 90)).isoformat()
             elif kind == "integer":
                 answers[field_id] = rng.randint(minimum, max(minimum, min(maximum, minimum + 5000)))
+            elif kind == "decimal":  # stored as a string, as the engine stores it
+                answers[field_id] = f"{rng.randint(1, 300)}.{rng.randint(0, 99):02d}"
             elif kind == "yesno":
                 answers[field_id] = rng.random() < 0.5
             elif kind == "address":

@@ -54,6 +54,10 @@ def compile_fields(schema: dict) -> tuple[list[tuple], int]:
         for item in page.get("fields", []):
             options = [option["value"] for option in item.get("options", [])]
             minimum, maximum = item.get("min", 0), item.get("max", 5000)
+            # A bound may be another field's answer (a cross-field rule) or "today": the
+            # dataset's numbers keep to the default range then.
+            minimum = minimum if isinstance(minimum, int | float) else 0
+            maximum = maximum if isinstance(maximum, int | float) else 5000
             compiled.append((item["id"], item["type"], item.get("required", False), options,
                              minimum, maximum))  # fmt: skip
         if index == 0:

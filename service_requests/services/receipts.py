@@ -73,6 +73,7 @@ def receipt_context(
         "citizen_name": citizen_name_of(request),
         "rule": rule,
         "delay": delay_label(version.silence_delay) if rule != SilenceRule.NONE else "",
+        "answer_by": answer_expected_on(request, rule),
         "decision_on": decision_on,
         "missing": missing,
         "tracking_url": tracking_page_url(request),
@@ -84,6 +85,7 @@ def receipt_context(
         ),
         "lookup_url": settings.SITE_URL + reverse("service_requests:lookup"),
         "authority_name": settings.AUTHORITY_NAME,
+        "authority_name_with_article": settings.AUTHORITY_NAME_WITH_ARTICLE,
         "authority_address": settings.AUTHORITY_ADDRESS,
         "authority_email": settings.AUTHORITY_EMAIL,
         "authority_phone": settings.AUTHORITY_PHONE,
@@ -196,3 +198,13 @@ def receipts_catch_up(*, older_than_minutes: int = 15, within_days: int = 7) -> 
     for pk in ids:
         tasks.send_receipt.delay(pk)
     return len(ids)
+
+
+def answer_expected_on(request: ServiceRequest, rule: str):
+    """The day by which a question (no decision, no silence rule) is answered: the
+    authority's commitment (GRU_ANSWER_DAYS), not a legal date; None for anything else (a
+    report is acted on by urgency, a decision has its legal date)."""
+    procedure = request.procedure
+    if rule != SilenceRule.NONE or procedure.kind != procedure.Kind.INFORMATION:
+        return None
+    return request.received_on + timedelta(days=settings.GRU_ANSWER_DAYS)

@@ -49,7 +49,7 @@ MODELS = [
 HISTORIES = [model.history.model for model in (Team, Membership, Citizen, Procedure)]
 FIELD_TYPES = {
     "text", "textarea", "email", "phone", "date", "choice", "multichoice", "yesno", "file",
-    "address", "siret", "rna", "integer",
+    "address", "siret", "rna", "integer", "decimal",
 }  # fmt: skip
 
 
@@ -130,7 +130,7 @@ def test_a_database_loaded_by_an_older_demo_gets_the_new_form_as_a_new_version()
 
 
 @pytest.mark.django_db
-def test_the_five_procedures_and_their_legal_frame():
+def test_the_procedures_and_their_legal_frame():
     load()
     expected = {
         "signalement-voirie": ("report", "none", "none", "", "voirie"),
@@ -138,6 +138,10 @@ def test_the_five_procedures_and_their_legal_frame():
         "occupation-domaine-public": ("decision", "account", "rejection", "P2M", "voirie"),
         "subvention-association": ("grant", "account", "rejection", "P2M", "vie-associative"),
         "acte-etat-civil": ("decision", "none", "acceptance", "P1M", "etat-civil"),
+        # Financial, filed without an account: silence is a rejection (L231-4 3°).
+        "remise-gracieuse": ("decision", "none", "rejection", "P2M", "finances"),
+        # A drinks stall at a fête, filed for an association: silence is an acceptance.
+        "buvette-temporaire": ("decision", "account", "acceptance", "P2M", "vie-associative"),
     }
     procedures = Procedure.objects.select_related("default_team")
     actual = {
@@ -145,7 +149,8 @@ def test_the_five_procedures_and_their_legal_frame():
         for p in procedures
     }
     assert actual == expected
-    assert Procedure.objects.get(slug="subvention-association").audiences == ["associations"]
+    for slug in ("subvention-association", "buvette-temporaire"):
+        assert Procedure.objects.get(slug=slug).audiences == ["associations"]
     types_used = set()
     for procedure in procedures:
         assert procedure.is_published
@@ -158,10 +163,12 @@ def test_the_five_procedures_and_their_legal_frame():
         )
         assert version.schema["version"] == 1
         fields = [f for page in version.schema["pages"] for f in page["fields"]]
-        assert all({"id", "type", "label", "required"} <= set(f) for f in fields)
+        # Static blocks (a section's heading, a notice) take no answer.
+        answered = [f for f in fields if f["type"] not in {"section", "info"}]
+        assert all({"id", "type", "label", "required"} <= set(f) for f in answered)
         assert all(f["options"] for f in fields if f["type"] in {"choice", "multichoice"})
         types_used |= {f["type"] for f in fields}
-    assert types_used == FIELD_TYPES
+    assert types_used - {"section", "info"} == FIELD_TYPES
 
 
 @pytest.mark.django_db
@@ -169,8 +176,8 @@ def test_every_role_and_the_teams():
     load()
     assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
     assert Team.objects.get(slug="accueil").kind == Team.Kind.ONE_STOP_SHOP
-    assert Team.objects.filter(kind=Team.Kind.BUSINESS).count() == 4
-    for slug in ("voirie", "etat-civil"):
+    assert Team.objects.filter(kind=Team.Kind.BUSINESS).count() == 5
+    for slug in ("voirie", "etat-civil", "finances"):
         roles = set(Membership.objects.filter(team__slug=slug).values_list("role", flat=True))
         assert {"instructor", "team_manager"} <= roles
     admin = User.objects.get(memberships__role=Membership.Role.ADMINISTRATOR)
@@ -259,7 +266,7 @@ def test_implicit_acceptance_and_its_timeline():
 def test_output_lists_every_account_and_the_password():
     output = load()
     assert "Données de démonstration chargées" in output
-    assert "5 équipes" in output and "5 démarches" in output
+    assert "6 équipes" in output and "7 démarches" in output
     assert DEMO_PASSWORD in output
     for email in User.objects.values_list("email", flat=True):
         assert email in output
@@ -345,7 +352,7 @@ def test_refuses_outside_debug_unless_forced(settings):
         load()
     assert not Team.objects.exists()
     load("--force")
-    assert Team.objects.count() == 5
+    assert Team.objects.count() == 6
 
 
 def test_the_readme_publishes_the_demo_totp_secret():
@@ -362,3 +369,21 @@ def test_the_demo_leaves_no_agent_news_to_send():
     load()
     assert AgentNotification.objects.exists()
     assert not AgentNotification.objects.filter(state=AgentNotification.State.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_the_new_procedures_have_requests_played_through_the_services():
+    load()
+    waiver = ServiceRequest.objects.filter(procedure__slug="remise-gracieuse")
+    # One filed without an account (a contact address only), one rejected by silence.
+    anonymous = waiver.get(citizen__isnull=True)
+    assert anonymous.contact_email and anonymous.assignee.memberships.get().team.slug == "finances"
+    rejected = waiver.get(status=Status.REJECTED_IMPLICITLY)
+    assert (
+        rejected.decided_on
+        == rejected.decision_due_on
+        == implicit_decision_date(received_on=rejected.received_on, rule="rejection", delay="P2M")
+    )
+    stall = ServiceRequest.objects.get(procedure__slug="buvette-temporaire")
+    assert stall.organisation.rna == demo_data.ASSOCIATION_RNA
+    assert stall.citizen.user is not None and stall.decision_due_on is not None
