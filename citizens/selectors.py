@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import formats
 
+from citizens import places
 from citizens.models import Citizen, Representation
 
 # What FranceConnect certifies (LEGAL.md §3, the « identité pivot »): shown read-only, and never
@@ -64,6 +65,10 @@ def identity_lines(citizen: Citizen) -> list[IdentityLine]:
             value = formats.date_format(citizen.birth_date, "j F Y") if citizen.birth_date else ""
         elif name == "sex":
             value = citizen.get_sex_display() if citizen.sex else ""
+        elif name == "birth_place":  # an INSEE code from FranceConnect: its name
+            value = places.commune_label(citizen.birth_place)
+        elif name == "birth_country":
+            value = places.country_label(citizen.birth_country)
         else:
             value = getattr(citizen, name)
         lines.append(IdentityLine(label=str(field.verbose_name).capitalize(), value=value))
@@ -128,6 +133,10 @@ def _history_value(record, name: str) -> str:
         return "oui" if value else "non"
     if name == "birth_date":
         return formats.date_format(value, "d/m/Y") if value else "—"
+    if name == "birth_place":
+        return places.commune_label(value) or "—"
+    if name == "birth_country":
+        return places.country_label(value) or "—"
     return value or "—"
 
 
