@@ -18,6 +18,7 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import path
 from django.utils.html import format_html
+from django.views.decorators.csrf import csrf_exempt
 
 from bench import client as load
 from bench import pages as registry
@@ -97,7 +98,23 @@ def last_page(request):
     return tiny_form(request)
 
 
+# The tokens `once` took: a prepared POST is sent once, a second one is refused.
+USED_TOKENS: list[str] = []
+
+
+@csrf_exempt
+def once(request):
+    """A POST that consumes its state, as filing does its session's form: its cookie and its
+    field must match, and each token is taken once."""
+    token = request.POST.get("jeton", "")
+    if not token or request.COOKIES.get("jeton") != token or token in USED_TOKENS:
+        return HttpResponse("déjà pris", status=409)
+    USED_TOKENS.append(token)
+    return HttpResponseRedirect("/fait/")
+
+
 urlpatterns = [
+    path("une-fois/", once),
     path("formulaire/", tiny_form),
     path("etapes/", first_page),
     path("etapes/verification/", review),
@@ -181,6 +198,68 @@ def test_load_mode_posts_the_form_from_concurrent_clients(live_server):
     assert outcome["errors"] == 0, outcome["error_kinds"]
     assert outcome["ok"] > 0
     assert outcome["rps"] > 0
+
+
+def prepared(count: int) -> list[dict]:
+    return [
+        {"path": "/une-fois/", "cookies": {"jeton": f"j{i}"}, "fields": {"jeton": f"j{i}"}}
+        for i in range(count)
+    ]
+
+
+@pytest.mark.urls(__name__)
+def test_prepared_posts_are_each_sent_once_and_alone_timed(live_server):
+    USED_TOKENS.clear()
+    outcome = run_client(
+        {
+            "base_url": live_server.url,
+            "method": "POST",
+            "paths": ["/une-fois/"],
+            "status": 302,
+            "prepared": prepared(10),
+            "clients": 3,
+            "requests": 10,
+            "duration": None,
+            "warmup": 0,
+        }
+    )
+
+    assert outcome["errors"] == 0, outcome["error_kinds"]
+    assert outcome["ok"] == 10
+    assert sorted(USED_TOKENS) == sorted(f"j{i}" for i in range(10))  # no GET, each once
+
+
+@pytest.mark.urls(__name__)
+def test_running_out_of_prepared_posts_counts_as_errors(live_server):
+    USED_TOKENS.clear()
+    outcome = run_client(
+        {
+            "base_url": live_server.url,
+            "method": "POST",
+            "paths": ["/une-fois/"],
+            "status": 302,
+            "prepared": prepared(4),
+            "clients": 2,
+            "requests": 6,
+            "duration": None,
+            "warmup": 0,
+        }
+    )
+
+    assert outcome["ok"] == 4
+    assert outcome["error_kinds"] == {"no prepared request left": 2}
+
+
+def test_each_level_gets_prepared_posts_of_its_own():
+    args = run.parse_args(["--scale", "small", "--clients", "1,16", "--workers", "2"])
+    count = run.prepared_count(args)
+    ready = list(range(count))
+    slices = run._slices(ready, [4, (count - 4) // 2, (count - 4) // 2])
+    assert [len(s) for s in slices] == [4, (count - 4) // 2, (count - 4) // 2]
+    assert not set(slices[1]) & set(slices[2])
+    # Enough for PREPARED_PER_SECOND over each level's warm-up and measurement.
+    per_level = run.PREPARED_PER_SECOND * (args.duration + args.warmup)
+    assert count == 2 * 2 + 2 * int(per_level)  # the warm-up's: two per worker
 
 
 @pytest.mark.urls(__name__)
