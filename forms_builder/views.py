@@ -1,7 +1,6 @@
 """Front office: the catalogue of démarches and each démarche's page."""
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +13,6 @@ from forms_builder import selectors
 from forms_builder.models import Audience, Procedure
 from forms_builder.texts import describe_delay, describe_silence
 
-logger = logging.getLogger(__name__)
 CATALOGUE_CACHE_SECONDS = 15 * 60
 
 
@@ -23,6 +21,9 @@ def catalogue(request):
     audience = request.GET.get("public", "")
     audience = audience if audience in Audience.values else ""
     category = request.GET.get("categorie", "")[:80]
+    categories = selectors.categories()
+    # An unknown category (a renamed one, a forged one) filters nothing and keys no cache.
+    category = category if category in categories else ""
     return render(
         request,
         "forms_builder/catalogue.html",
@@ -31,37 +32,36 @@ def catalogue(request):
             "audience": audience,
             "category": category,
             "audiences": Audience.choices,
-            "categories": selectors.categories(),
+            "categories": categories,
             "results_html": _catalogue_results(query=query, audience=audience, category=category),
         },
     )
 
 
 def _catalogue_results(*, query: str, audience: str, category: str) -> str:
-    """The list of démarches, rendered once per state of the catalogue and search: listing
-    two hundred démarches costs far more than a cache read. Without Redis, rendered each time."""
-    words = f"{selectors.catalogue_stamp()}|{query.strip().lower()}|{audience}|{category}"
+    """The list of démarches, rendered once per state of the catalogue and filter: listing two
+    hundred démarches costs far more than a cache read. A free-text search is never cached:
+    its key would grow the cache with whatever visitors type (issue 13)."""
+    if query.strip():
+        return mark_safe(_render_results(query=query, audience=audience, category=category))  # noqa: S308 - our own template's output
+    words = f"{selectors.catalogue_stamp()}|{audience}|{category}"
     key = "catalogue:" + hashlib.sha256(words.encode()).hexdigest()
-    try:
-        cached = cache.get(key)
-    except Exception:
-        logger.warning("catalogue cache unreachable", exc_info=True)
-        cached = None
-    if cached is not None:
-        return mark_safe(cached)  # noqa: S308 - our own template's output, as cached below
+    cached = cache.get(key)
+    if cached is None:
+        cached = _render_results(query="", audience=audience, category=category)
+        cache.set(key, cached, timeout=CATALOGUE_CACHE_SECONDS)
+    return mark_safe(cached)  # noqa: S308 - our own template's output, as cached above
+
+
+def _render_results(*, query: str, audience: str, category: str) -> str:
     procedures = list(selectors.catalogue(query=query, audience=audience, category=category))
     groups: dict[str, list[Procedure]] = {}
     for procedure in procedures:
         groups.setdefault(procedure.category, []).append(procedure)
-    html = render_to_string(
+    return render_to_string(
         "forms_builder/_catalogue_results.html",
         {"results": procedures, "groups": groups, "is_search": bool(query.strip())},
     )
-    try:
-        cache.set(key, html, timeout=CATALOGUE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("catalogue cache unreachable", exc_info=True)
-    return mark_safe(html)  # noqa: S308 - our own template's output
 
 
 def procedure_detail(request, slug: str):

@@ -226,3 +226,20 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_action_display()} · {self.at:%d/%m/%Y %H:%M}"
+
+
+class CacheEntry(models.Model):
+    """The cache while Redis is unreachable (gru/cache.py): the table Django's database cache
+    expects (`createcachetable`'s columns), declared here so that a migration makes it."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "gru_cache_fallback"
+        verbose_name = _("entrée du cache de secours")
+        verbose_name_plural = _("cache de secours")
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -1,10 +1,6 @@
-"""A fixed-window rate limit kept in the cache (Redis)."""
-
-import logging
+"""A fixed-window rate limit kept in the cache (Redis, PostgreSQL while Redis is away)."""
 
 from django.core.cache import cache
-
-logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
@@ -17,15 +13,8 @@ def client_ip(request) -> str:
 
 
 def allow(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one attempt; False once `limit` attempts were made within the window.
-
-    With Redis down the limit is not enforced (logged): a citizen's access to their request
-    weighs more than a short gap in throttling."""
+    """Count one attempt; False once `limit` attempts were made within the window. Enforced
+    with Redis down too: the cache keeps counting in PostgreSQL (gru/cache.py)."""
     cache_key = f"ratelimit:{scope}:{key}"
-    try:
-        cache.add(cache_key, 0, timeout=window_seconds)
-        attempts = cache.incr(cache_key)
-    except Exception:
-        logger.warning("Rate limit %s not enforced: the cache is unreachable", scope, exc_info=True)
-        return True
-    return attempts <= limit
+    cache.add(cache_key, 0, timeout=window_seconds)
+    return cache.incr(cache_key) <= limit

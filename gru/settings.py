@@ -142,9 +142,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        # Redis, answering like an empty cache while Redis is unreachable (gru/cache.py): the
-        # rate limits of allauth would otherwise turn every login into a 500.
-        "BACKEND": "gru.cache.FailSoftRedisCache",
+        # Redis, and PostgreSQL while Redis is unreachable (gru/cache.py): the rate limits,
+        # TOTP replay marks and OpenID Connect nonces it holds are never switched off.
+        "BACKEND": "gru.cache.RedisCacheWithFallback",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "gru",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -360,8 +360,8 @@ ACCOUNT_FORMS = {
     "signup": "citizens.forms.CitizenSignupForm",
     "login": "gru.accounts.LoginForm",
 }
-# Counted in the cache (Redis, db of REDIS_URL). With Redis down they are not enforced (logged):
-# gru.cache.FailSoftRedisCache. "login_failed" is per address and per account.
+# Counted in the cache (Redis, db of REDIS_URL; PostgreSQL while Redis is unreachable:
+# gru.cache.RedisCacheWithFallback). "login_failed" is per address and per account.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

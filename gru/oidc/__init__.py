@@ -43,7 +43,6 @@ from gru.oidc.provider import (
     STATE_SIZE,
     OIDCError,
     OIDCProvider,
-    _memory,
     discovery,
     signing_key,
 )
@@ -78,7 +77,6 @@ __all__ = [
     "OIDCError",
     "OIDCProvider",
     "ProviderViewMixin",
-    "_memory",  # the in-process fallback cache, cleared by the tests
     "discovery",
     "providers",
     "signing_key",

@@ -93,36 +93,19 @@ class OIDCProvider:
 
 # --- Discovery and keys (cached in Redis; in this process when Redis fails) -------------------
 
-_memory: dict[str, tuple[float, Any]] = {}
-
 
 def _cached(key: str, ttl: int, fetch):
-    now = time.monotonic()
-    try:
-        value = cache.get(key)
-    except Exception:
-        logger.warning("OIDC cache unavailable, using the process memory for %s", key)
-        value = None
-    if value is None:
-        expires, value = _memory.get(key, (0.0, None))
-        if expires < now:
-            value = None
+    """The cached value, else `fetch()` cached for `ttl` seconds (the cache falls back on
+    PostgreSQL by itself when Redis is away: gru/cache.py)."""
+    value = cache.get(key)
     if value is None:
         value = fetch()
-        _memory[key] = (now + ttl, value)
-        try:
-            cache.set(key, value, ttl)
-        except Exception:
-            logger.warning("OIDC cache unavailable, %s kept in the process memory", key)
+        cache.set(key, value, ttl)
     return value
 
 
 def _forget(key: str) -> None:
-    _memory.pop(key, None)
-    try:
-        cache.delete(key)
-    except Exception:
-        logger.warning("OIDC cache unavailable, could not forget %s", key)
+    cache.delete(key)
 
 
 def _get_json(url: str) -> dict:
@@ -206,14 +189,10 @@ def _decode(provider: OIDCProvider, token: str, *, required: list[str]) -> dict:
 
 
 def _nonce_first_use(provider: OIDCProvider, nonce: str, expires_at: float) -> bool:
-    """False when this nonce was already accepted (a replayed ID token)."""
+    """False when this nonce was already accepted (a replayed ID token), Redis up or not."""
     key = f"oidc:nonce:{provider.name}:{hashlib.sha256(nonce.encode()).hexdigest()}"
     timeout = max(int(expires_at - time.time()), 0) + LEEWAY + 60
-    try:
-        return cache.add(key, 1, timeout)
-    except Exception:
-        logger.warning("OIDC cache unavailable, nonce replay not checked across sessions")
-        return True
+    return cache.add(key, 1, timeout)
 
 
 FRANCECONNECT = OIDCProvider(

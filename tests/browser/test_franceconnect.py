@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from citizens.models import Citizen
 from forms_builder.models import Procedure
-from gru import oidc
 from service_requests.models import ServiceRequest, Status
 from tests.factories import FormVersionFactory, ProcedureFactory
 from tests.oidc_provider.fixtures import oidc_provider  # noqa: F401 - the fixture
@@ -48,7 +47,6 @@ def franceconnect(settings, oidc_provider):  # noqa: F811
     ]
     settings.CONTENT_SECURITY_POLICY = policy
     cache.clear()
-    oidc._memory.clear()
     return oidc_provider
 
 

@@ -28,7 +28,6 @@ def fc(settings, monkeypatch):
     for name, value in provider.settings().items():
         setattr(settings, name, value)
     cache.clear()
-    oidc._memory.clear()
     with provider.serving(monkeypatch):
         yield provider
 

@@ -36,7 +36,6 @@ def pc(settings, monkeypatch):
         "siret": SIRET,
     }
     cache.clear()
-    oidc._memory.clear()
     with provider.serving(monkeypatch):
         yield provider
 
