@@ -13,7 +13,7 @@ from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from allauth.mfa.models import Authenticator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from gru.forms import validate_email_address
 from gru.mail import email_send_later
 from gru.models import Membership, User
+from gru.ratelimit import client_ip
 
 
 def is_agent(user) -> bool:
@@ -59,6 +60,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """Sign-up and a new address of the profile: no control characters (issue 13)."""
         validate_email_address(email)
         return super().clean_email(email)
+
+    def get_client_ip(self, request) -> str:
+        """The address allauth's rate limits count: the same as ours (gru.ratelimit)."""
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth renders then calls `send()`: the message it gets goes through the worker."""

@@ -1,6 +1,6 @@
 """What every request goes through first (issue 13): the address a visitor sends is refused when
-it carries a control character, and every answer says which browser features the portal never
-uses.
+it carries a control character, a body announced larger than any form takes is refused before
+it is read (413), and every answer says which browser features the portal never uses.
 
 A NUL byte in a query string reached PostgreSQL as a text parameter and answered 500
 (`DataError`); other control characters have no business in an address either. Refusing them
@@ -15,6 +15,9 @@ from __future__ import annotations
 import logging
 import re
 from urllib.parse import unquote_to_bytes
+
+from django.conf import settings
+from django.shortcuts import render
 
 from gru.views.errors import bad_request
 
@@ -49,6 +52,13 @@ def has_control_characters(*, path: str, query_string: str) -> bool:
     return bool(CONTROL_CHARACTERS.search(path.encode()) or CONTROL_CHARACTERS.search(query))
 
 
+def _announced_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class EdgeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,6 +69,11 @@ class EdgeMiddleware:
         ):
             logger.warning("Control character in the address: %r", request.get_full_path())
             response = bad_request(request)
+        elif _announced_length(request) > settings.MAX_REQUEST_BODY_BYTES:
+            # Refused before the body is read: Django would spool a file upload to disk first.
+            logger.warning("Request body too large: %s bytes", _announced_length(request))
+            limit_mb = settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)
+            response = render(request, "errors/413.html", {"limit_mb": limit_mb}, status=413)
         else:
             response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

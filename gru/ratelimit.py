@@ -1,14 +1,22 @@
 """A fixed-window rate limit kept in the cache (Redis, PostgreSQL while Redis is away)."""
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    """The client's address. Behind the proxy, X-Forwarded-For's last hop is the one the proxy
-    saw; REMOTE_ADDR otherwise. (Configure the proxy to overwrite the header, not append.)"""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
+    """The client's address, for every rate limit (allauth's too: gru.accounts.AccountAdapter).
+
+    REMOTE_ADDR, unless `TRUSTED_PROXY_COUNT` proxies of ours stand in front: each appends the
+    address it saw to X-Forwarded-For (the first one overwrites it), so the client is the
+    count-th hop from the right; anything further left was written by the client and is
+    ignored. A header with fewer hops did not come through our proxies: REMOTE_ADDR."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
     return request.META.get("REMOTE_ADDR", "")
 
 

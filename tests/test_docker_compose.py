@@ -246,3 +246,33 @@ def test_the_image_runs_as_a_non_root_user():
     assert users[-1].split(":")[0] not in {"root", "0"}
     for name in APP_SERVICES:
         assert str(SERVICES[name].get("user", users[-1])).split(":")[0] not in {"root", "0"}
+
+
+# --- The reverse proxy (issue 13, item 6) -----------------------------------------------------
+
+NGINX = (ROOT / "deploy" / "nginx.conf").read_text()
+
+
+def test_a_reverse_proxy_is_the_only_way_in():
+    proxy = SERVICES["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert proxy["ports"] == ["8000:8000"]
+    assert "ports" not in SERVICES["web"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "proxy_pass http://web:8000;" in NGINX
+
+
+def test_the_proxy_overwrites_the_client_address_and_the_application_trusts_it_once():
+    # Overwritten with what nginx saw, never appended to what the client sent.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in NGINX
+    assert "$proxy_add_x_forwarded_for;" not in NGINX.split("#")[-1]
+    for name in APP_SERVICES:
+        assert environment(SERVICES[name])["TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_the_proxy_bounds_the_body_as_the_application_does():
+    from django.conf import settings
+
+    (size,) = re.findall(r"client_max_body_size (\d+)m;", NGINX)
+    assert int(size) * 1024 * 1024 == settings.MAX_REQUEST_BODY_BYTES
