@@ -447,7 +447,7 @@ _REMISE = _schema(
                hint="Par exemple 84,60."),
         _field("remise_totale", "yesno", "Demandez-vous l'annulation de toute la somme ?"),
         _field("montant_remise", "decimal", "Montant dont vous demandez la remise (€)",
-               min=0.01, max=100000, step=0.01,
+               min=0.01, max={"field": "montant"}, step=0.01,
                condition={"field": "remise_totale", "op": "equals", "value": False}),
     ),
     _page(
@@ -495,7 +495,7 @@ _BUVETTE = _schema(
                hint="Par exemple « Fête des jardins partagés »."),
         _field("lieu", "address", "Lieu de la buvette"),
         _field("date_debut", "date", "Premier jour", min="today"),
-        _field("date_fin", "date", "Dernier jour", min="today"),
+        _field("date_fin", "date", "Dernier jour", min={"field": "date_debut"}),
         _field("horaires", "text", "Horaires d'ouverture", max_length=200,
                hint="Par exemple « de 14 h à 23 h »."),
     ),

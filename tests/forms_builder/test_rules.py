@@ -436,3 +436,32 @@ def test_the_review_sends_back_to_a_page_whose_rule_an_earlier_change_broke(clie
     html = _html(client.get(url("aide")))
     assert "Saisissez un nombre inférieur ou égal à « Budget total (€) » (1\xa0000)." in html
     assert 'value="1500"' in html
+
+
+@pytest.mark.parametrize(
+    ("montant", "remise", "errors"),
+    [
+        ("84,60", "84,60", {}),
+        ("84,60", "20", {}),
+        ("84,60", "84,61", {"montant_remise": [
+            "Saisissez un nombre inférieur ou égal à « Montant de la facture (€) » (84,60)."]}),
+    ],
+)  # fmt: skip
+def test_the_demo_waiver_asks_no_more_than_the_bill(montant, remise, errors):
+    post = {"nature_facture": "cantine", "reference_facture": "2026-CAN-004127",
+            "titulaire": "Karine Vidal", "montant": montant, "remise_totale": "non",
+            "montant_remise": remise}  # fmt: skip
+    result = FormRun(demo_forms._REMISE).validate_page("facture", post)
+    assert {field: [e.message for e in errs] for field, errs in result.errors.items()} == errors
+
+
+@pytest.mark.parametrize(
+    ("debut", "fin", "refused"),
+    [("2027-06-20", "2027-06-20", False), ("2027-06-20", "2027-06-19", True)],
+)
+def test_the_demo_drinks_stall_ends_on_or_after_its_first_day(debut, fin, refused):
+    post = {"nature_evenement": "fete", "nom_evenement": "Fête des jardins",
+            "lieu-street": "8 allée des Jardins", "lieu-postcode": "00000", "lieu-city": "Démo",
+            "date_debut": debut, "date_fin": fin, "horaires": "de 11 h à 19 h"}  # fmt: skip
+    result = FormRun(demo_forms._BUVETTE).validate_page("evenement", post)
+    assert list(result.errors) == (["date_fin"] if refused else [])
