@@ -28,6 +28,7 @@ from forms_builder.selectors import categories as catalogue_categories
 from gru.models import AccessLog, Membership
 from service_requests.citizen_space import citizen_requests
 from service_requests.deadlines import implicit_decision_date
+from service_requests.legal_dates import french_day
 from service_requests.models import Document, Event, ServiceRequest
 from service_requests.services.filing import request_submit
 from tests.factories import (
@@ -818,7 +819,8 @@ def test_legal_dates_the_receipt_and_its_email_start_from_the_date_of_receipt(
     else:
         outcome = "acceptée" if rule == "acceptance" else "rejetée"
         assert f"réputée {outcome} le {french(expected)}" in text
-        assert f"réputée {outcome} le {french(expected)}" in message.body
+        # The email words it plainly (service_requests.legal_dates), the PDF legally.
+        assert f"votre demande sera {outcome} le {french_day(expected)}" in message.body
     assert french(datetime.date.fromisoformat(today)) not in text.split("Enregistrée")[0]
 
 
