@@ -10,14 +10,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
+from allauth.mfa.base.forms import AuthenticateForm as AllauthMFAAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthMFAReauthenticateForm
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gru import throttle
 from gru.forms import validate_email_address
 from gru.mail import email_send_later
 from gru.models import Membership, User
@@ -55,6 +59,11 @@ def email_address_verify_for_agent(*, user: User) -> EmailAddress:
     return address
 
 
+def _password_counters(request, credentials: dict) -> dict:
+    account = credentials.get("email") or credentials.get("username") or ""
+    return throttle.keys(request, step="password", account=account)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         """Sign-up and a new address of the profile: no control characters (issue 13)."""
@@ -75,14 +84,25 @@ class AccountAdapter(DefaultAccountAdapter):
         return message
 
     def pre_authenticate(self, request, **credentials):
-        # allauth answers "too many failed logins" with a form error (200): a 429 says it to
-        # the browser and to the monitoring too, with the French page of templates/429.html.
+        # Failed passwords make the next attempt wait, per account and address (gru.throttle):
+        # a 429 with Retry-After. allauth's other limits answer "too many failed logins" with a
+        # form error (200): a 429 says it to the browser and to the monitoring too.
+        throttle.refuse_if_too_soon(request, _password_counters(request, credentials))
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError as error:
             if getattr(error, "code", None) == "too_many_login_attempts":
                 raise ImmediateHttpResponse(respond_429(request)) from error
             raise
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            throttle.succeeded(_password_counters(request, credentials))
+        return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        throttle.failed(_password_counters(request, credentials))
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """allauth asks for the password again before any MFA change, even a minute after the
@@ -138,3 +158,28 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
+
+
+class _ThrottledCode:
+    """A second factor's code makes the next attempt wait after failures, per agent and
+    address (gru.throttle), instead of allauth's lock of the agent after five."""
+
+    def clean_code(self) -> str:
+        request = context.request
+        counters = throttle.keys(request, step="mfa", account=f"user:{self.user.pk}")
+        throttle.refuse_if_too_soon(request, counters)
+        try:
+            code = super().clean_code()
+        except ValidationError:
+            throttle.failed(counters)
+            raise
+        throttle.succeeded(counters)
+        return code
+
+
+class MFAAuthenticateForm(_ThrottledCode, AllauthMFAAuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(_ThrottledCode, AllauthMFAReauthenticateForm):
+    pass

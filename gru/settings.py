@@ -369,10 +369,11 @@ ACCOUNT_FORMS = {
     "login": "gru.accounts.LoginForm",
 }
 # Counted in the cache (Redis, db of REDIS_URL; PostgreSQL while Redis is unreachable:
-# gru.cache.RedisCacheWithFallback). "login_failed" is per address and per account.
+# gru.cache.RedisCacheWithFallback).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failed logins and second-factor codes: progressive delays instead (gru/throttle.py).
+    "login_failed": "",
     "signup": "10/h/ip",
     "reset_password": "20/h/ip,3/h/key",
     "reset_password_from_key": "20/h/ip",
@@ -382,6 +383,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "gru.accounts.MFAAuthenticateForm",
+    "reauthenticate": "gru.accounts.MFAReauthenticateForm",
+}
 MFA_TOTP_ISSUER = AUTHORITY_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 # The profile lists the user's sessions (allauth.usersessions, recorded at each login) and

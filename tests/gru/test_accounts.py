@@ -4,6 +4,7 @@ login, rate limits, password reset and change, the session key at login, French 
 import re
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
@@ -129,6 +130,7 @@ def test_wrong_password_is_refused_in_french(client):
     assert "mot de passe" in html
 
 
+@time_machine.travel("2026-03-02 09:00:00+00:00", tick=False)
 def test_login_failures_are_rate_limited(client):
     user = verified_user()
     for _ in range(5):
@@ -136,7 +138,7 @@ def test_login_failures_are_rate_limited(client):
     refused = login(client, user.email, "pas-le-bon")
     assert refused.status_code == 429
     assert "Trop de tentatives" in refused.content.decode()
-    # Even the right password waits: the limit is on the account.
+    # Even the right password waits, from this address (gru.throttle; tests/gru/test_throttle.py).
     assert login(client, user.email, "mot-de-passe-de-test").status_code == 429
     assert SESSION_KEY not in client.session
 
