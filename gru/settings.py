@@ -140,12 +140,15 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("GRU needs PostgreSQL (DATABASE_URL=postgres://…).")
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The cache may live on a Redis of its own, with a memory cap and LRU eviction, while the
+# broker's keeps every message (docker-compose.yml). By default, the same server as the broker.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 CACHES = {
     "default": {
         # Redis, and PostgreSQL while Redis is unreachable (gru/cache.py): the rate limits,
         # TOTP replay marks and OpenID Connect nonces it holds are never switched off.
         "BACKEND": "gru.cache.RedisCacheWithFallback",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": "gru",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }

@@ -276,3 +276,22 @@ def test_the_proxy_bounds_the_body_as_the_application_does():
 
     (size,) = re.findall(r"client_max_body_size (\d+)m;", NGINX)
     assert int(size) * 1024 * 1024 == settings.MAX_REQUEST_BODY_BYTES
+
+
+def test_the_cache_has_a_redis_of_its_own_capped_and_evicting_the_broker_none():
+    cache = command(SERVICES["cache"])
+    assert "--maxmemory 256mb" in cache
+    assert "--maxmemory-policy allkeys-lru" in cache
+    broker = command(SERVICES[REDIS])
+    assert "maxmemory" not in broker  # noeviction: a queued message is never dropped
+    for name in APP_SERVICES:
+        env = environment(SERVICES[name])
+        assert env["CACHE_URL"] == "redis://cache:6379/0"
+        assert env["REDIS_URL"] == f"redis://{REDIS}:6379/0"
+        assert SERVICES[name]["depends_on"]["cache"]["condition"] == "service_healthy"
+
+
+def test_the_cache_url_defaults_to_the_broker(settings):
+    from django.conf import settings as live
+
+    assert live.CACHES["default"]["LOCATION"] == live.CACHE_URL
