@@ -86,8 +86,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Control characters in the address refused (400); Permissions-Policy on every answer.
-    "gru.edge.EdgeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +98,10 @@ MIDDLEWARE = [
     "gru.middleware.AgentSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Control characters in the address refused (400), a body announced too large refused
+    # unread (413), Permissions-Policy on every page. Inside the security headers' middlewares,
+    # so that its own answers carry them; before any view reads the body (CSRF's process_view).
+    "gru.edge.EdgeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
