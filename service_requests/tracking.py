@@ -5,6 +5,7 @@ import hmac
 import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -27,15 +28,19 @@ from service_requests.models import (
     TeamTask,
 )
 
+# {request id: when this browser proved it may see it} (the secret link, or the reference and
+# email). On a shared computer a grant must not outlive its visitor (issue 13, item 7): it lasts
+# GRANT_SECONDS, is dropped when anyone signs in or out (`forget_grants`), and an anonymous
+# session holding one ends with the browser.
 SESSION_KEY = "tracking_grants"
 # The requests whose secret link was opened in this session: the only grant that proves the
 # request is the visitor's (a reference and an unverified email do not), so the only one that
 # lets a signed-in citizen join it to their account.
 LINK_SESSION_KEY = "tracking_link_grants"
 MAX_GRANTS = 50
-# How long after opening the secret link a signed-in citizen may join the request: on a shared
-# computer, the next person to sign in is not offered the previous visitor's request.
-LINK_CLAIM_SECONDS = 30 * 60
+GRANT_SECONDS = 30 * 60
+# How long after opening the secret link a signed-in citizen may join the request.
+LINK_CLAIM_SECONDS = GRANT_SECONDS
 
 
 def trackable_requests() -> QuerySet[ServiceRequest]:
@@ -75,19 +80,39 @@ def find_by_secret(reference: str, token: str) -> ServiceRequest | None:
 
 
 def grant(session, request: ServiceRequest, *, by_secret: bool = False) -> None:
-    grants = [pk for pk in session.get(SESSION_KEY, []) if pk != request.pk]
-    session[SESSION_KEY] = [request.pk, *grants][:MAX_GRANTS]
+    """This browser may see `request` for GRANT_SECONDS (the latest MAX_GRANTS grants)."""
+    now = time.time()
+    grants = {pk: at for pk, at in _grants(session, SESSION_KEY).items() if pk != str(request.pk)}
+    grants[str(request.pk)] = now
+    session[SESSION_KEY] = dict(list(grants.items())[-MAX_GRANTS:])
     if by_secret:
-        # {request id: when its secret link was opened}, the latest MAX_GRANTS.
-        links = dict(session.get(LINK_SESSION_KEY, {}))
-        links.pop(str(request.pk), None)
-        links[str(request.pk)] = time.time()
+        links = {
+            pk: at for pk, at in _grants(session, LINK_SESSION_KEY).items() if pk != str(request.pk)
+        }
+        links[str(request.pk)] = now
         session[LINK_SESSION_KEY] = dict(list(links.items())[-MAX_GRANTS:])
+    if session.get(AUTH_SESSION_KEY) is None:
+        session.set_expiry(0)  # anonymous: the grant goes with the browser
+
+
+def _grants(session, key: str) -> dict[str, float]:
+    value = session.get(key, {})
+    return value if isinstance(value, dict) else {}  # a list: a session from before expiry
+
+
+def _fresh(session, key: str, seconds: int) -> list[int]:
+    since = time.time() - seconds
+    return [int(pk) for pk, at in _grants(session, key).items() if at >= since]
+
+
+def forget_grants(session) -> None:
+    """Signing in or out ends what this browser was granted before (a shared computer)."""
+    session.pop(SESSION_KEY, None)
+    session.pop(LINK_SESSION_KEY, None)
 
 
 def _fresh_link_grants(session) -> list[int]:
-    since = time.time() - LINK_CLAIM_SECONDS
-    return [int(pk) for pk, at in session.get(LINK_SESSION_KEY, {}).items() if at >= since]
+    return _fresh(session, LINK_SESSION_KEY, LINK_CLAIM_SECONDS)
 
 
 def granted_by_secret(session, request: ServiceRequest) -> bool:
@@ -102,7 +127,7 @@ def secret_granted_requests(session) -> QuerySet[ServiceRequest]:
 def granted_requests(session, user=None) -> QuerySet[ServiceRequest]:
     """The requests this browser session proved it may see, and a signed-in citizen's own
     (anything else is a 404)."""
-    allowed = Q(pk__in=session.get(SESSION_KEY, []))
+    allowed = Q(pk__in=_fresh(session, SESSION_KEY, GRANT_SECONDS))
     if user is not None and user.is_authenticated:
         allowed |= Q(citizen__user=user)
     return trackable_requests().filter(allowed)
