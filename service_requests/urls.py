@@ -6,6 +6,7 @@ app_name = "service_requests"
 
 urlpatterns = [
     path("suivi/", tracking.lookup, name="lookup"),
+    path("suivi/nouveau-lien/", tracking.new_link, name="new_link"),
     path("suivi/<str:reference>/", tracking.request_page, name="tracking"),
     path("suivi/<str:reference>/messages/", tracking.post_message, name="post_message"),
     path(

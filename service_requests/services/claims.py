@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 
 from gru.models import User
 from service_requests.drafts import stored_file_keys
+from service_requests.identifiers import new_tracking_token
 from service_requests.models import (
     Document,
     Event,
@@ -72,8 +73,11 @@ def request_link_to_account(*, request: ServiceRequest, user: User, proof: str) 
         if proof == PROOF_VERIFIED_EMAIL and not _email_verified(user, locked.contact_email):
             raise TransitionRefused(NO_PROOF)
         locked.citizen = citizen
+        # The old secret link dies with the anonymity (issue 13, item 13): it may sit in an
+        # email, a browser history or on a shared computer, and the account now opens it.
+        locked.tracking_token = new_tracking_token()
         locked._history_user = user
-        locked.save(update_fields=["citizen", "updated_at"])
+        locked.save(update_fields=["citizen", "tracking_token", "updated_at"])
         record(
             locked,
             Event.Kind.LINKED_TO_ACCOUNT,

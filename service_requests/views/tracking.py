@@ -41,6 +41,7 @@ from service_requests.services.messages import (
 )
 from service_requests.services.notices import request_issue_implicit_decision_document
 from service_requests.services.receipts import request_issue_receipt
+from service_requests.services.secret_links import secret_link_renew
 
 LOOKUP_LIMIT = 10  # attempts per address and per quarter of an hour
 LOOKUP_WINDOW = 15 * 60
@@ -180,6 +181,26 @@ def lookup(request):
         else:
             status = 400
     return render(request, "service_requests/tracking_lookup.html", {"form": form}, status=status)
+
+
+def new_link(request):
+    """A new secret link emailed to the address given at filing; the old one stops working.
+    The answer is the same whether or not a request matched (services/secret_links.py)."""
+    form = LookupForm(request.POST or None)
+    status, sent = 200, False
+    if request.method == "POST":
+        if _throttled(request):
+            form.add_error(None, TOO_MANY)
+            status = 429
+        elif form.is_valid():
+            secret_link_renew(
+                reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
+            )
+            sent = True
+        else:
+            status = 400
+    context = {"form": form, "sent": sent}
+    return render(request, "service_requests/tracking_new_link.html", context, status=status)
 
 
 def secret_link(request, reference: str, token: str):

@@ -23,6 +23,7 @@ PAGES = {
     "catalogue_no_result": lambda: reverse("forms_builder:catalogue") + "?q=zzzz",
     "procedure": lambda: reverse("forms_builder:procedure", args=["acte-etat-civil"]),
     "tracking_lookup": lambda: reverse("service_requests:lookup"),
+    "tracking_new_link": lambda: reverse("service_requests:new_link"),
     # The secret link redirects to the request's page.
     "tracking_request": lambda: reverse(
         "service_requests:secret_link", args=["K7QM-2X4P", TRACKING_TOKEN]

@@ -272,3 +272,27 @@ def test_a_joining_post_needs_a_signed_in_user_and_a_post(client):
     client.get(secret_url(anonymous))
     assert client.get(claim_url(anonymous)).status_code == 405
     assert ServiceRequest.objects.get(pk=anonymous.pk).citizen is None
+
+
+def test_joining_revokes_the_old_secret_link(client, citizen):
+    """Issue 13, item 13: the link sits in an email, a history, on a shared computer; once the
+    request is the account's, the account opens it and the old link opens nothing."""
+    anonymous = ServiceRequestFactory(contact_email="autre-adresse@exemple.fr")
+    old_link = secret_url(anonymous)
+    client.get(old_link)
+    assert client.post(claim_url(anonymous)).status_code == 302
+    anonymous.refresh_from_db()
+    assert secret_url(anonymous) != old_link
+    client.post(reverse("account_logout"))
+    assert client.get(old_link).status_code == 404
+    assert client.get(secret_url(anonymous)).status_code == 302  # the new one still works
+
+
+def test_joining_by_verified_email_revokes_the_old_secret_link_too(citizen):
+    anonymous = ServiceRequestFactory(contact_email="helene@exemple.fr")
+    EmailAddress.objects.filter(user=citizen.user).delete()
+    verify(citizen.user, "helene@exemple.fr")
+    before = anonymous.tracking_token
+    request_link_to_account(request=anonymous, user=citizen.user, proof=PROOF_VERIFIED_EMAIL)
+    anonymous.refresh_from_db()
+    assert anonymous.tracking_token != before
