@@ -21,8 +21,9 @@ from django.shortcuts import render
 
 from gru.views.errors import bad_request
 
-# C0 controls and DEL. In an address they can only come from a crafted link.
-CONTROL_CHARACTERS = re.compile(rb"[\x00-\x1f\x7f]")
+# C0 controls and DEL, but for tab and line breaks (whitespace a search box may receive from a
+# paste, which the views strip). In an address the others can only come from a crafted link.
+CONTROL_CHARACTERS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # The portal uses none of these; a script injected despite the CSP gets none either.
 PERMISSIONS_POLICY = ", ".join(
