@@ -15,9 +15,8 @@ SENT = "un nouveau lien personnel vient d'y être envoyé"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings):
+def _fresh_rate_limits(eager_celery):
     cache.clear()
-    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 def secret_url(request):
