@@ -50,6 +50,15 @@ def render_input(widget: dict) -> str:
     )
 
 
+def render_textarea(widget: dict) -> str:
+    """django/forms/widgets/textarea.html, without its final line break."""
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{value}</textarea>"
+    )
+
+
 def render_option(option: dict) -> str:
     """radio_option.html or checkbox_option.html (input_option.html), as included in a group:
     with the line breaks of the templates."""
@@ -90,6 +99,8 @@ class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name in INPUT_TEMPLATES:
             return render_input(context["widget"])
+        if template_name == "django/forms/widgets/textarea.html":
+            return render_textarea(context["widget"])
         if template_name in GROUP_TEMPLATES:
             html = render_group(context["widget"])
             if html:

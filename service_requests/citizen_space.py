@@ -101,9 +101,14 @@ def with_outcome(requests: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]
     document = Document.objects.filter(
         request=OuterRef("pk"), visible_to_citizen=True, kind__in=OUTCOME_DOCUMENT_KINDS
     ).order_by("-created_at", "-id")
-    return requests.select_related("form_version").annotate(
-        outcome_motive=Subquery(ending.values("payload__motive")[:1]),
-        outcome_document_id=Subquery(document.values("pk")[:1]),
+    # Only the silence rule and delay of the version: not its schema, a JSON document a row.
+    return (
+        requests.select_related("form_version")
+        .defer("form_version__schema")
+        .annotate(
+            outcome_motive=Subquery(ending.values("payload__motive")[:1]),
+            outcome_document_id=Subquery(document.values("pk")[:1]),
+        )
     )
 
 

@@ -27,6 +27,7 @@ class EveryWidget(forms.Form):
         widget=forms.RadioSelect,
     )
     select = forms.ChoiceField(choices=CHOICES)
+    body = forms.CharField(widget=forms.Textarea(attrs={"maxlength": 10}))
 
 
 def rendered(form_class, renderer, **kwargs) -> list[str]:
@@ -45,7 +46,13 @@ def test_every_widget_unbound_and_bound():
     same_markup(EveryWidget, initial={"text": mark_safe("<i>sûr</i>"), "radio": "b"})
     same_markup(
         EveryWidget,
-        data={"text": 'a "b" <c> & d', "number": "x", "radio": "3", "boxes": ["a", "b"]},
+        data={
+            "text": 'a "b" <c> & d',
+            "number": "x",
+            "radio": "3",
+            "boxes": ["a", "b"],
+            "body": "<p>\nx",
+        },
     )
 
 
