@@ -107,6 +107,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "gru.urls"
+# Django's form renderer, with the plain inputs and radio/checkbox groups written in Python.
+FORM_RENDERER = "gru.renderers.FormRenderer"
 WSGI_APPLICATION = "gru.wsgi.application"
 AUTH_USER_MODEL = "gru.User"
 

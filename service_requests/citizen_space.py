@@ -21,7 +21,9 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from citizens.models import Citizen
 from service_requests.models import (
@@ -99,19 +101,31 @@ def with_outcome(requests: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]
     document = Document.objects.filter(
         request=OuterRef("pk"), visible_to_citizen=True, kind__in=OUTCOME_DOCUMENT_KINDS
     ).order_by("-created_at", "-id")
-    return requests.select_related("form_version").annotate(
-        outcome_motive=Subquery(ending.values("payload__motive")[:1]),
-        outcome_document_id=Subquery(document.values("pk")[:1]),
+    # Only the silence rule and delay of the version: not its schema, a JSON document a row.
+    return (
+        requests.select_related("form_version")
+        .defer("form_version__schema")
+        .annotate(
+            outcome_motive=Subquery(ending.values("payload__motive")[:1]),
+            outcome_document_id=Subquery(document.values("pk")[:1]),
+        )
     )
 
 
 @dataclass
 class RequestRow:
-    """One request in « Mon espace »: its status, and what the citizen must know of its legal
-    date (open) or of how it ended (motive, document)."""
+    """One request in « Mon espace », as plain values the template prints (no include, filter
+    or URL lookup per row): its status, and what the citizen must know of its legal date
+    (open) or of how it ended (motive, document)."""
 
     request: ServiceRequest
+    url: str
+    title: str
+    status_label: str
     tone: str
+    received_on: str
+    channel: str
+    decided_on: str = ""
     due_sentence: str = ""
     motive: str = ""
     document_url: str = ""
@@ -122,7 +136,16 @@ def request_row(request: ServiceRequest) -> RequestRow:
     from service_requests import tracking
     from service_requests.legal_dates import due_date_text
 
-    row = RequestRow(request=request, tone=status_tone(request))
+    row = RequestRow(
+        request=request,
+        url=reverse("service_requests:tracking", args=[request.reference]),
+        title=request.procedure.title,
+        status_label=str(request.public_status.label),
+        tone=status_tone(request),
+        received_on=date_format(request.received_on, "j F Y") if request.received_on else "",
+        channel=request.get_channel_display(),
+        decided_on=date_format(request.decided_on, "j F Y") if request.decided_on else "",
+    )
     if request.is_open:
         text = due_date_text(request)
         row.due_sentence = text.sentence if text else ""
