@@ -9,7 +9,19 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["gru", "citizens", "service_requests", "forms_builder", "backoffice", "demo", "bench"]
+PACKAGES = [
+    "gru",
+    "citizens",
+    "service_requests",
+    "forms_builder",
+    "backoffice",
+    "demo",
+    "bench",
+    "pilotage",
+    "api",
+    "open311",
+    "webhooks",
+]
 # Imported only by the test support code that lives in the packages (gru.pytest_plugin) or by
 # the embedded servers' fallback (the `embedded` extra); both extras are declared too.
 FIRST_PARTY = set(PACKAGES)
