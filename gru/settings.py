@@ -76,11 +76,17 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "rest_framework",
+    "drf_spectacular",
     "gru",
     "citizens",
     "forms_builder",
     "service_requests",
     "backoffice",
+    "pilotage",
+    "api",
+    "open311",
+    "webhooks",
     "demo",
 ]
 

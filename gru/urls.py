@@ -27,6 +27,8 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("agents/proconnect/", include("gru.proconnect_urls")),
     path("agents/", include("backoffice.urls")),
+    path("api/v1/", include("api.urls")),
+    path("open311/v2/", include("open311.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PilotageConfig(AppConfig):
+    """Steering: the summary tables Celery beat refreshes and the figures read from them."""
+
+    name = "pilotage"
+    verbose_name = _("Pilotage")
