@@ -11,6 +11,8 @@ from backoffice.views import (
     queues,
     search,
 )
+from backoffice.views.pilotage import overview as pilotage_overview
+from backoffice.views.pilotage import radar as pilotage_radar
 
 app_name = "backoffice"
 
@@ -61,4 +63,7 @@ urlpatterns = [
     path("fusions/<int:merge_id>/annuler/", merges.undo, name="merge_undo"),
     path("contacts/nouveau/", interactions.log_anonymous_contact, name="contact_anonymous"),
     path("organisations/<int:pk>/", citizen_record.organisation, name="organisation"),
+    # Steering dashboards (issue 14)
+    path("pilotage/", pilotage_overview.overview, name="pilotage"),
+    path("pilotage/radar/", pilotage_radar.radar, name="pilotage_radar"),
 ]

@@ -124,7 +124,8 @@ class Membership(models.Model):
         TEAM_MANAGER = "team_manager", _("Responsable d'équipe")
         ADMINISTRATOR = "administrator", _("Administrateur")
         DATA_PROTECTION_OFFICER = "dpo", _("Délégué à la protection des données")
-        OFFICIAL = "official", _("Élu ou direction")
+        OFFICIAL = "official", _("Élu")
+        DIRECTOR = "director", _("Direction générale")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
@@ -146,6 +147,7 @@ class Membership(models.Model):
                         "administrator",
                         "dpo",
                         "official",
+                        "director",
                     ]
                 ),
                 name="membership_role_valid",

@@ -201,3 +201,62 @@ def sees_internal_events(user, request: ServiceRequest) -> bool:
     team. A front desk agent's read-only reach over other teams, and the 360° view's list of
     every request of a citizen, leave them out."""
     return bool(scope_of(user).roles_by_team.get(request.team_id, frozenset()) & ANSWERERS)
+
+
+# --- Steering dashboards (pilotage) ---------------------------------------------------------------
+# Who sees which figures (issue 14, item 6). Figures are per team and procedure, never per agent.
+#   team manager, instructor  the teams they belong to with that role
+#   director                  every team; the SVA radar's references and assignees too
+#   elected official          every team, aggregates only: no citizen's name, no request's
+#                             content, no reference, no agent's name
+# The front desk, the administrator and the DPO have no dashboard (a 404): their work is the
+# counter, the settings and the access log. The stricter rule wins when roles mix: an official
+# who also manages a team reads every team as an official, without personal data.
+DIRECTOR = Membership.Role.DIRECTOR.value
+OFFICIAL = Membership.Role.OFFICIAL.value
+DASHBOARD_TEAM_ROLES = CASE_WORKERS  # see their own teams' figures
+DASHBOARD_ALL_ROLES = frozenset({DIRECTOR, OFFICIAL})  # see every team's figures
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """What a user's dashboards cover: `team_ids` (every team when `all_teams`), and whether
+    they may show personal data (a request's reference, its assignee), which an elected
+    official's never do. Citizens' names and requests' content appear on no dashboard."""
+
+    allowed: bool
+    all_teams: bool
+    team_ids: frozenset[int]
+    personal_data: bool
+
+    def covers(self, team_id: int | None) -> bool:
+        """Whether the figures of `team_id` are in scope (an unknown team: no)."""
+        if not self.allowed or team_id is None:
+            return False
+        return self.all_teams or team_id in self.team_ids
+
+    def restrict(self, queryset: QuerySet, field: str = "team_id") -> QuerySet:
+        """`queryset` cut to the teams in scope (`field` names the team's id column)."""
+        if not self.allowed:
+            return queryset.none()
+        if self.all_teams:
+            return queryset
+        return queryset.filter(**{f"{field}__in": self.team_ids})
+
+
+def dashboard_scope(user) -> DashboardScope:
+    """The dashboards' scope of `user`, from the agent scope already read (no query)."""
+    scope = scope_of(user)
+    roles = scope.roles
+    own = frozenset(t for t, r in scope.roles_by_team.items() if r & DASHBOARD_TEAM_ROLES)
+    if OFFICIAL in roles:
+        return DashboardScope(True, True, frozenset(scope.roles_by_team), personal_data=False)
+    if DIRECTOR in roles:
+        return DashboardScope(True, True, frozenset(scope.roles_by_team), personal_data=True)
+    if own:
+        return DashboardScope(True, False, own, personal_data=True)
+    return DashboardScope(False, False, frozenset(), personal_data=False)
+
+
+def may_see_dashboards(user) -> bool:
+    return dashboard_scope(user).allowed

@@ -4,7 +4,7 @@ entries (the search box, the duplicates) for those who may use them."""
 from django.shortcuts import render
 
 from gru.models import Membership
-from service_requests.permissions import citizen_actions, scope_of
+from service_requests.permissions import citizen_actions, may_see_dashboards, scope_of
 
 
 def agent_memberships(user) -> list[Membership]:
@@ -21,6 +21,7 @@ def render_agent(request, template: str, context: dict, *, status: int = 200):
         "agent_memberships": memberships,
         "agent_may_find": "find" in actions,
         "agent_may_merge": "merge" in actions,
+        "agent_may_steer": may_see_dashboards(request.user),  # no query either
         **context,
     }
     return render(request, template, context, status=status)
