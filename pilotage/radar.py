@@ -81,6 +81,11 @@ class TeamCounts:
         """The counts in the order of HORIZONS (for templates)."""
         return [self.by_horizon[h] for h in HORIZONS]
 
+    @property
+    def labelled(self) -> list[tuple[int, str]]:
+        """(count, label) per horizon, for sentences."""
+        return [(self.by_horizon[h], HORIZON_LABELS[h]) for h in HORIZONS]
+
 
 def _bucket(today: date, horizon: int) -> Q:
     index = HORIZONS.index(horizon)
