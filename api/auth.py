@@ -46,14 +46,14 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("invalid_token")
+            raise exceptions.AuthenticationFailed(code="invalid_token")
         try:
             token = parts[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("invalid_token") from None
+            raise exceptions.AuthenticationFailed(code="invalid_token") from None
         client = client_for_token(token)
         if client is None:
-            raise exceptions.AuthenticationFailed("invalid_token")
+            raise exceptions.AuthenticationFailed(code="invalid_token")
         return client.user, client
 
     def authenticate_header(self, request) -> str:

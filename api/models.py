@@ -47,6 +47,11 @@ class ApiClient(models.Model):
     )
     token_prefix = models.CharField(_("préfixe du jeton"), max_length=16, unique=True)
     token_hash = models.CharField(_("empreinte du jeton (SHA-256)"), max_length=64)
+    requests_per_minute = models.PositiveIntegerField(
+        _("appels par minute"),
+        default=600,
+        help_text=_("Au-delà, l'API répond 429 avec Retry-After jusqu'à la minute suivante."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

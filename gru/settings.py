@@ -464,3 +464,41 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- The REST API (/api/v1/, app `api`) ---
+# Token only (api.auth): no session, so no cookie gives access and CSRF has nothing to guard.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.HasScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de la GRU",
+    "DESCRIPTION": (
+        "Les démarches, les demandes des équipes du client (réponses, documents, événements) "
+        "et les actions d'un service métier : message, document, pièces demandées, décision. "
+        "Les mêmes règles que le back-office : cycle de vie, dates légales, journal des accès."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
+CELERY_BEAT_SCHEDULE["purge-api-calls"] = {
+    "task": "api.tasks.purge_api_calls",
+    "schedule": crontab(hour=4, minute=5),
+}

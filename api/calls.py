@@ -1,0 +1,37 @@
+"""The log of API calls: one INSERT a call, purged by a beat task after RETENTION_DAYS."""
+
+import logging
+from datetime import timedelta
+
+from django.db import DatabaseError
+from django.utils import timezone
+
+from api.models import ApiCall, ApiClient
+
+logger = logging.getLogger(__name__)
+
+# Long enough to answer « who called what last quarter », short enough to stay small.
+RETENTION_DAYS = 90
+
+
+def api_call_record(*, request, status: int, duration_ms: int) -> None:
+    client = getattr(request, "auth", None)
+    match = getattr(request, "resolver_match", None)
+    try:
+        ApiCall.objects.create(
+            client=client if isinstance(client, ApiClient) else None,
+            view_name=(match.view_name if match else "")[:100],
+            path=request.path[:300],
+            method=request.method[:10],
+            status=status,
+            duration_ms=max(0, duration_ms),
+            at=timezone.now(),
+        )
+    except DatabaseError:  # the answer is already made: losing a log line must not spoil it
+        logger.warning("API call not logged", exc_info=True)
+
+
+def api_calls_purge(*, days: int = RETENTION_DAYS) -> int:
+    """Delete the calls older than `days`; return how many went."""
+    deleted, _ = ApiCall.objects.filter(at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted
