@@ -338,7 +338,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "service_requests.tasks.enqueue_agent_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Webhooks (issue 15): pending deliveries whose task was lost, and the retries.
+    "send-due-webhook-deliveries": {
+        "task": "webhooks.tasks.send_due_deliveries",
+        "schedule": crontab(),
+        "options": {"expires": 55},
+    },
 }
+# Webhooks: http and private addresses (SSRF towards the authority's own network) only where
+# asked, by default in development; the outbox's set of subscribed kinds lives this long.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+WEBHOOKS_KINDS_CACHE_SECONDS = env.float("WEBHOOKS_KINDS_CACHE_SECONDS", default=5.0)
 # Legal deadline engine (service_requests.services.sweeps).
 GRU_REMINDER_DAYS = env.list("GRU_REMINDER_DAYS", cast=int, default=[15, 3])
 GRU_DRAFT_LIFESPAN_DAYS = env.int("GRU_DRAFT_LIFESPAN_DAYS", default=90)

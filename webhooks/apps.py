@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,11 @@ class WebhooksConfig(AppConfig):
 
     name = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        from webhooks.models import Subscription
+        from webhooks.outbox import forget_subscribed_kinds
+
+        # The outbox's cached set of subscribed kinds is stale once a subscription changes.
+        post_save.connect(forget_subscribed_kinds, sender=Subscription, dispatch_uid="wh-save")
+        post_delete.connect(forget_subscribed_kinds, sender=Subscription, dispatch_uid="wh-del")
