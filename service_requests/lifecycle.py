@@ -26,6 +26,7 @@ from service_requests.models import (
     ServiceRequest,
     Status,
 )
+from webhooks import outbox as webhooks_outbox
 
 CITIZEN = "citizen"
 SYSTEM = "system"
@@ -271,4 +272,5 @@ def change_status(
     if save:
         locked.save(update_fields=["status", *fields, "updated_at"])
         event.save()
+        webhooks_outbox.on_event(event)
     return event

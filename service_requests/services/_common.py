@@ -12,6 +12,7 @@ from gru.models import User
 from service_requests.errors import StaleRequest, TransitionRefused
 from service_requests.lifecycle import check_payload
 from service_requests.models import Document, Event, ServiceRequest
+from webhooks import outbox as webhooks_outbox
 
 
 def lock(request: ServiceRequest) -> ServiceRequest:
@@ -65,6 +66,7 @@ def record(
     event = Event(request=request, kind=kind, actor=actor, visibility=visibility, payload=payload)
     if save:
         event.save()
+        webhooks_outbox.on_event(event)
     return event
 
 

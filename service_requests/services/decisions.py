@@ -32,6 +32,7 @@ from service_requests.services.due_dates import (
 from service_requests.services.errors import TransitionRefused
 from service_requests.services.letters import decision_letter_store
 from service_requests.services.notifications import notify_citizen_on_commit
+from webhooks import outbox as webhooks_outbox
 
 OUTCOMES = {
     "accepted": Status.ACCEPTED,
@@ -293,6 +294,7 @@ def request_apply_implicit_decision(
         if events:
             locked.save(update_fields=IMPLICIT_DECISION_FIELDS)
             Event.objects.bulk_create(events)
+            webhooks_outbox.on_events(events)
         if decided and notify:
             deliver_after_commit([locked.pk])
     return decided

@@ -41,6 +41,7 @@ from service_requests.routing import route, routed_payload
 from service_requests.selectors import decision_date_of
 from service_requests.services._common import after_commit, record
 from service_requests.services.errors import TransitionRefused
+from webhooks import outbox as webhooks_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -473,3 +474,4 @@ def _file(
         request, Event.Kind.ROUTED, actor=actor, payload=routed_payload(team, rule), save=False
     )
     Event.objects.bulk_create([submitted, routed])
+    webhooks_outbox.on_events([submitted, routed])

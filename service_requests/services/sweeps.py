@@ -37,6 +37,7 @@ from service_requests.services.decisions import (
     deliver_after_commit,
 )
 from service_requests.services.filing import uploads_discard
+from webhooks import outbox as webhooks_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ def implicit_decisions_apply_due(
             if changed:
                 bulk_update_with_history(changed, ServiceRequest, IMPLICIT_DECISION_FIELDS)
                 Event.objects.bulk_create(events)
+                webhooks_outbox.on_events(events)
             if notify:
                 deliver_after_commit(decided)
             result.decided += len(decided)
