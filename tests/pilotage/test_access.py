@@ -6,9 +6,15 @@ from django.urls import reverse
 
 from service_requests.permissions import dashboard_scope
 from tests.factories import UserFactory
-from tests.pilotage.conftest import login_agent
+from tests.pilotage.org import login_agent, make_org
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org(db):
+    return make_org()
+
 
 # role → (allowed, every team, personal data)
 SCOPES = {
