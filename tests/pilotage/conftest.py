@@ -14,7 +14,7 @@ from service_requests.services import (
     request_assign,
     request_recompute_decision_due,
 )
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.factories import CitizenFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.service_requests.deadline_support import filed_request, paris
 
 D = datetime.date
@@ -75,8 +75,9 @@ def dataset(eager_celery, django_capture_on_commit_callbacks):
         with at(D(2026, 2, 16), 9):
             implicit_decisions_apply_due()
         with at(TODAY, 8):
-            a1 = _filed(voirie, "acceptance", "P10D", D(2026, 2, 25))
-            a2 = _filed(voirie, "acceptance", "P1M", D(2026, 2, 14))
+            citizen = CitizenFactory(given_names="Rosalie", family_name="Valmorel")
+            a1 = _filed(voirie, "acceptance", "P10D", D(2026, 2, 25), citizen=citizen)
+            a2 = _filed(voirie, "acceptance", "P1M", D(2026, 2, 14), contact_name="Gaspard Ondine")
             request_assign(request=a2, actor=manager, assignee=ines)
             a3 = _filed(voirie, "rejection", "P2M", D(2026, 1, 20))
             request_ask_documents(
