@@ -49,3 +49,11 @@ def make_client(db):
 def api(make_client, team):
     """Every scope, on `team`."""
     return make_client(teams=[team])
+
+
+@pytest.fixture(autouse=True)
+def cache_clear():
+    """Rate counters are keyed by client id, which a new test database gives again."""
+    from django.core.cache import cache
+
+    cache.clear()
