@@ -65,5 +65,6 @@ urlpatterns = [
     path("organisations/<int:pk>/", citizen_record.organisation, name="organisation"),
     # Steering dashboards (issue 14)
     path("pilotage/", pilotage_overview.overview, name="pilotage"),
+    path("pilotage/csv/<slug:slug>/", pilotage_overview.chart_csv, name="pilotage_csv"),
     path("pilotage/radar/", pilotage_radar.radar, name="pilotage_radar"),
 ]

@@ -7,3 +7,6 @@ class PilotageConfig(AppConfig):
 
     name = "pilotage"
     verbose_name = _("Pilotage")
+
+    def ready(self):
+        from pilotage import refresh_tasks  # noqa: F401 (registers the beat task)
