@@ -283,8 +283,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that hangs (SIGSTOP, a full disk) must not hang the web workers that publish: socket
 # and connect timeouts, and a bounded publish retry (issue 13, item 4). What could not be
 # published is found again in the database by the catch-up tasks below.
+# visibility_timeout: with late acknowledgement, a message whose worker died (SIGKILL, a lost
+# host) goes back to the queue this long after it was taken. Above every task's hard time limit
+# (300 s) and a worker's wait with its one prefetched message, so a slow task is not run twice
+# while it runs; half an hour, since the outbox's catch-up brings a killed worker's side
+# effects back after 5 minutes anyway, and the sweeps run again every 5 minutes.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": 1800,
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
 }
@@ -307,14 +312,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
-    # Receipts whose task was lost (broker down when the request was filed).
-    "catch-up-receipts": {
-        "task": "service_requests.tasks.catch_up_receipts",
-        "schedule": crontab(minute=7),
-    },
-    "redeliver-implicit-decisions": {
-        "task": "service_requests.tasks.redeliver_implicit_decisions",
-        "schedule": crontab(hour=1, minute=40),
+    # The outbox (service_requests.outbox): side effects the broker did not take, whose worker
+    # died, or whose last run failed (receipts, citizens' and agents' emails, notices).
+    "catch-up-outbox": {
+        "task": "service_requests.tasks.catch_up_outbox",
+        "schedule": crontab(),
+        "options": {"expires": 55},
     },
     "enqueue-decision-reminders": {
         "task": "service_requests.tasks.enqueue_decision_reminders",

@@ -30,6 +30,7 @@ from service_requests.models import (
     InteractionMotive,
     Message,
     NotificationSent,
+    OutboxMessage,
     RoutingRule,
     SatisfactionAnswer,
     ServiceRequest,
@@ -379,3 +380,30 @@ class SatisfactionAnswerAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.Mo
     show_full_result_count = False
     ordering = ["-id"]
     fields = ["request", "rating", "comment", "created_at"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The side effects waiting for the worker, done, or given up after a day of attempts
+    (service_requests.outbox): a failed row is an email that did not go, to look at and retry
+    once its cause is fixed."""
+
+    reference_lookup = "request__reference"
+    list_display = ["id", "task", "args", "request", "state", "attempts", "created_at"]
+    list_display += ["next_attempt_at", "done_at", "last_error"]
+    list_filter = ["state", "task"]
+    list_select_related = ["request"]
+    search_fields = ["request__reference"]
+    show_full_result_count = False
+    ordering = ["-id"]
+    actions = ["retry"]
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("service_requests.change_outboxmessage")
+
+    @admin.action(description=_("Réessayer maintenant"), permissions=["retry"])
+    def retry(self, request, queryset):
+        from service_requests.outbox import outbox_retry
+
+        count = outbox_retry(ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)s message(s) remis à envoyer.") % {"count": count})

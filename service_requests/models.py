@@ -863,3 +863,66 @@ class AgentNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.request} · {self.get_kind_display()}"
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    DONE = "done", _("Fait")
+    FAILED = "failed", _("Abandonné")
+
+
+class OutboxMessage(models.Model):
+    """A side effect of a write (an email to send, a document to make), written in the write's
+    transaction and run by the worker: handed to the broker once the transaction commits, and
+    found again by the catch-up every minute until the task succeeds (service_requests.outbox).
+    A broker down or frozen delays it; it never loses it. Done rows are the record that the
+    email went; failed ones (retried for a day) wait for someone in the admin."""
+
+    State = OutboxState
+
+    task = models.CharField(_("tâche"), max_length=120)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    # The request it concerns, for the admin and the citizen record; none for an agent's digest.
+    request = models.ForeignKey(
+        ServiceRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    state = models.CharField(
+        _("état"), max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    # When the catch-up hands it to the broker again if it is still pending.
+    next_attempt_at = models.DateTimeField(_("prochain essai"))
+    # A worker runs it until then; past it, the worker is presumed dead (killed, lost).
+    running_until = models.DateTimeField(_("en cours jusqu'à"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    done_at = models.DateTimeField(_("fait le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message à envoyer")
+        verbose_name_plural = _("messages à envoyer")
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("state", OutboxState.values), name="outboxmessage_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="done", done_at__isnull=False) | ~models.Q(state="done"),
+                name="outboxmessage_done_has_date",
+            ),
+        ]
+        indexes = [
+            # The catch-up's look for what is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="outboxmessage_pending_idx",
+            ),
+            models.Index(fields=["task", "state"], name="outboxmessage_task_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)} · {self.get_state_display()}"

@@ -1,8 +1,12 @@
 """Celery tasks of the relationship store. Thin: they take ids (or nothing), call a service,
 and may run twice: every service they call is idempotent. No ETA or countdown: the timers are
-dates in the database that the beat-driven sweeps act on."""
+dates in the database that the beat-driven sweeps act on.
 
-import smtplib
+Two kinds: the sweeps beat starts (retried by Celery on a transient error), and the side
+effects of a write (the receipt, the emails, an implicit decision's documents), which the
+services never `.delay`: they write an outbox row (`service_requests.outbox.enqueue`) that
+`deliver_outbox_message` runs, and the outbox retries them on its own schedule."""
+
 from datetime import date
 
 import redis
@@ -10,11 +14,10 @@ from celery import shared_task
 from django.db import OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from service_requests import services
+from service_requests import outbox, services
 
 # What a retry may cure: the database or Redis away for a moment, the mail server refusing.
 TRANSIENT = (OperationalError, redis.exceptions.ConnectionError, BrokerError)
-MAIL_TRANSIENT = (*TRANSIENT, smtplib.SMTPException, ConnectionError, TimeoutError)
 RETRY = {"retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 5, "retry_jitter": True}
 
 
@@ -31,24 +34,11 @@ def apply_implicit_decisions() -> int:
 
 @shared_task(
     name="service_requests.tasks.deliver_implicit_decision",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=120,
     time_limit=180,
-    **RETRY,
 )
 def deliver_implicit_decision(request_id: int) -> None:
     services.request_deliver_implicit_decision(request_id=request_id)
-
-
-@shared_task(
-    name="service_requests.tasks.redeliver_implicit_decisions",
-    autoretry_for=TRANSIENT,
-    soft_time_limit=240,
-    time_limit=300,
-    **RETRY,
-)
-def redeliver_implicit_decisions() -> int:
-    return services.implicit_decisions_redeliver()
 
 
 @shared_task(
@@ -64,10 +54,8 @@ def enqueue_decision_reminders() -> int:
 
 @shared_task(
     name="service_requests.tasks.send_decision_reminder",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def send_decision_reminder(request_id: int, days_before: int, due_on: str) -> bool:
     return services.request_send_decision_reminder(
@@ -88,10 +76,8 @@ def enqueue_documents_overdue_alerts() -> int:
 
 @shared_task(
     name="service_requests.tasks.alert_documents_overdue",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def alert_documents_overdue(document_request_id: int) -> bool:
     return services.request_alert_documents_overdue(document_request_id=document_request_id)
@@ -110,10 +96,8 @@ def purge_expired_drafts() -> int:
 
 @shared_task(
     name="service_requests.tasks.warn_draft_expiry",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def warn_draft_expiry(request_id: int, expires_on: str) -> bool:
     return services.request_warn_draft_expiry(
@@ -123,10 +107,8 @@ def warn_draft_expiry(request_id: int, expires_on: str) -> bool:
 
 @shared_task(
     name="service_requests.tasks.notify_reasons_requested",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def notify_reasons_requested(task_id: int) -> None:
     services.task_notify_reasons_requested(task_id=task_id)
@@ -134,10 +116,8 @@ def notify_reasons_requested(task_id: int) -> None:
 
 @shared_task(
     name="service_requests.tasks.tell_team_withdrawn",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def tell_team_withdrawn(event_id: int) -> None:
     services.request_tell_team_withdrawn(event_id=event_id)
@@ -148,12 +128,8 @@ def tell_team_withdrawn(event_id: int) -> None:
 
 @shared_task(
     name="service_requests.tasks.send_receipt",
-    # A PDF that fails to render is not retried here: `catch_up_receipts` tries again every
-    # hour for a week, and the citizen's click makes it meanwhile.
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def send_receipt(request_id: int) -> bool:
     from service_requests.services.receipts import request_send_receipt
@@ -161,28 +137,13 @@ def send_receipt(request_id: int) -> bool:
     return request_send_receipt(request_id=request_id)
 
 
-@shared_task(
-    name="service_requests.tasks.catch_up_receipts",
-    autoretry_for=TRANSIENT,
-    soft_time_limit=240,
-    time_limit=300,
-    **RETRY,
-)
-def catch_up_receipts() -> int:
-    from service_requests.services.receipts import receipts_catch_up
-
-    return receipts_catch_up()
-
-
 # Telling the citizen
 
 
 @shared_task(
     name="service_requests.tasks.notify_citizen",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def notify_citizen(event_id: int) -> bool:
     """The email one event of a request's timeline calls for (a status change, an agent's
@@ -197,10 +158,8 @@ def notify_citizen(event_id: int) -> bool:
 
 @shared_task(
     name="service_requests.tasks.send_agent_notification",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def send_agent_notification(notification_id: int) -> bool:
     from service_requests.services.agent_notifications import agent_notification_send
@@ -236,12 +195,34 @@ def enqueue_agent_digests() -> int:
 
 @shared_task(
     name="service_requests.tasks.send_agent_digest",
-    autoretry_for=MAIL_TRANSIENT,
     soft_time_limit=60,
     time_limit=90,
-    **RETRY,
 )
 def send_agent_digest(user_id: int) -> bool:
     from service_requests.services.agent_notifications import agent_digest_send
 
     return agent_digest_send(user_id=user_id)
+
+
+# The outbox (service_requests.outbox)
+
+
+@shared_task(
+    name="service_requests.tasks.deliver_outbox_message",
+    # Below outbox.LEASE (5 minutes): a row is never run by two live workers at once.
+    soft_time_limit=150,
+    time_limit=180,
+)
+def deliver_outbox_message(message_id: int) -> bool | None:
+    """Run one outbox row's task; the row records the outcome and when to try again."""
+    return outbox.deliver(message_id)
+
+
+@shared_task(
+    name="service_requests.tasks.catch_up_outbox",
+    # Not retried: it runs again in a minute.
+    soft_time_limit=50,
+    time_limit=60,
+)
+def catch_up_outbox() -> int:
+    return outbox.outbox_catch_up().handed_over

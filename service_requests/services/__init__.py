@@ -37,7 +37,6 @@ from service_requests.services.sweeps import (
     documents_overdue_enqueue,
     drafts_purge_expired,
     implicit_decisions_apply_due,
-    implicit_decisions_redeliver,
     reminders_enqueue_due,
 )
 
@@ -47,7 +46,6 @@ __all__ = [
     "documents_overdue_enqueue",
     "drafts_purge_expired",
     "implicit_decisions_apply_due",
-    "implicit_decisions_redeliver",
     "interaction_log",
     "reminders_enqueue_due",
     "request_add_note",

@@ -1,12 +1,9 @@
-"""Helpers the request services share: the row lock, the event, the after-commit enqueue,
-the generated PDF kept as a document."""
+"""Helpers the request services share: the row lock, the event, the generated PDF kept as a
+document. Side effects go through the outbox (service_requests.outbox.enqueue)."""
 
-import functools
 import hashlib
-from collections.abc import Callable
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 
 from gru.models import User
 from service_requests.errors import StaleRequest, TransitionRefused
@@ -68,17 +65,6 @@ def record(
         event.save()
         webhooks_outbox.on_event(event)
     return event
-
-
-def after_commit(enqueue: Callable[[], object]) -> None:
-    """Run `enqueue` (a task's `.delay`) once the transaction commits. Robust: a broker outage
-    must not turn a committed decision into an error; what was not enqueued is caught up by
-    the nightly tasks, which find it from the database."""
-    if isinstance(enqueue, functools.partial):
-        # Django logs a robust callback's failure under its __qualname__, which a partial
-        # lacks: the log line would itself raise. Name it after the function it calls.
-        enqueue = functools.update_wrapper(enqueue, enqueue.func)
-    transaction.on_commit(enqueue, robust=True)
 
 
 def store_pdf(

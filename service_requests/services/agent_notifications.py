@@ -5,10 +5,11 @@ their teams' requests, for the authority answers for a decision nobody took.
 
 The news is an `AgentNotification` row written in the transaction of what it tells (the
 services call `agents_notify_of_event(event)` beside the event they record): a rolled-back
-action leaves no row and sends nothing. An immediate one is sent by a Celery task enqueued on
-commit; the digest gathers, once a day, each agent's rows still pending. Either stamps the row
-in the transaction that sends, so that nothing goes twice. An immediate task lost (broker down)
-leaves its row pending: the next digest carries it.
+action leaves no row and sends nothing. An immediate one is sent by the worker through the
+outbox (service_requests.outbox, a row written in the same transaction); the digest gathers,
+once a day, each agent's rows still pending. Either stamps the row in the transaction that
+sends, so that nothing goes twice. An immediate email still pending after an hour (the mail
+server down) goes in the next digest if the outbox has not sent it by then.
 
 The emails name the request, its démarche and the link to the case screen, never what the
 citizen wrote: an agent's mailbox is not the place for personal data the back office guards.
@@ -26,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gru.models import Membership, User
-from service_requests import lifecycle
+from service_requests import lifecycle, outbox
 from service_requests.models import (
     OPEN_STATES,
     AgentNotification,
@@ -38,7 +39,6 @@ from service_requests.models import (
     Message,
     ServiceRequest,
 )
-from service_requests.services._common import after_commit
 from service_requests.services.notices import _message
 
 Kind = AgentNotificationKind
@@ -150,14 +150,16 @@ def _record(
         if created:
             recorded.append(notification)
             if delivery == Delivery.IMMEDIATE:
-                _send_on_commit(notification.pk)
+                _send_on_commit(notification)
     return recorded
 
 
-def _send_on_commit(notification_id: int) -> None:
+def _send_on_commit(notification: AgentNotification) -> None:
     from service_requests import tasks
 
-    after_commit(lambda: tasks.send_agent_notification.delay(notification_id))
+    outbox.enqueue(
+        tasks.send_agent_notification, notification.pk, request_id=notification.request_id
+    )
 
 
 def _active(user_ids: Iterable[int | None]) -> set[int]:
@@ -331,8 +333,9 @@ def agent_digests_enqueue() -> int:
         state=State.DROPPED, handled_at=timezone.now()
     )
     user_ids = sorted(set(_digest_rows().values_list("user_id", flat=True)))
-    for user_id in user_ids:
-        tasks.send_agent_digest.delay(user_id)
+    outbox.enqueue_many(
+        tasks.send_agent_digest, [[pk] for pk in user_ids], unique=True, outside_transaction=True
+    )
     return len(user_ids)
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from forms_builder.models import SilenceRule
 from gru.models import User
-from service_requests import lifecycle
+from service_requests import lifecycle, outbox
 from service_requests.deadlines import add_delay
 from service_requests.models import (
     DECIDABLE_STATES,
@@ -23,7 +23,7 @@ from service_requests.models import (
     Status,
     TeamTask,
 )
-from service_requests.services._common import after_commit, check_fresh, lock, record
+from service_requests.services._common import check_fresh, lock, record
 from service_requests.services.due_dates import (
     due_date_changed_event,
     move_decision_due,
@@ -188,8 +188,7 @@ def request_withdraw(
         if by == "citizen":  # the team is told; an agent who records it knows already
             from service_requests import tasks
 
-            event_id = event.pk
-            after_commit(lambda: tasks.tell_team_withdrawn.delay(event_id))
+            outbox.enqueue(tasks.tell_team_withdrawn, event.pk, request_id=locked.pk)
     return locked
 
 
@@ -275,11 +274,13 @@ def decide_implicitly(
 
 
 def deliver_after_commit(request_ids: list[int]) -> None:
-    """Once the decisions commit, enqueue what each sends (its document, its emails)."""
+    """In the decisions' transaction: the outbox rows of what each sends (its document, its
+    emails), run once the decisions commit."""
     from service_requests import tasks
 
-    if request_ids:
-        after_commit(lambda: [tasks.deliver_implicit_decision.delay(pk) for pk in request_ids])
+    outbox.enqueue_many(
+        tasks.deliver_implicit_decision, [[pk] for pk in request_ids], request_ids=request_ids
+    )
 
 
 def request_apply_implicit_decision(
@@ -328,5 +329,5 @@ def request_ask_reasons(*, request: ServiceRequest, actor: User | None = None) -
         )
         from service_requests import tasks
 
-        after_commit(lambda: tasks.notify_reasons_requested.delay(task.pk))
+        outbox.enqueue(tasks.notify_reasons_requested, task.pk, request_id=locked.pk)
     return task

@@ -39,7 +39,7 @@ from service_requests.models import (
 )
 from service_requests.routing import route, routed_payload
 from service_requests.selectors import decision_date_of
-from service_requests.services._common import after_commit, record
+from service_requests.services._common import record
 from service_requests.services.errors import TransitionRefused
 from webhooks import outbox as webhooks_outbox
 
@@ -328,13 +328,13 @@ def request_submit(
     returned; each becomes a Document. A signed-in citizen's `draft` becomes the request
     (same row). The team comes from the routing rules, the implicit decision date from the
     deadline engine (`selectors.decision_date_of`). The receipt PDF is made after commit by
-    the worker that emails it, or on the citizen's first click if the broker is down
-    (`receipts`).
+    the worker that emails it (an outbox row written here), or on the citizen's first click
+    if the worker is late (`receipts`).
 
     `scans` are documents an agent attaches beyond the form's own file fields (the letter
     itself, pages handed in at the counter), as descriptors of `upload_store`: each becomes a
     Document the citizen sees. A submission already made discards them."""
-    from service_requests import tasks
+    from service_requests import outbox, tasks
 
     scans = list(scans)
     if version.procedure_id != procedure.pk or not version.is_published:
@@ -404,7 +404,7 @@ def request_submit(
                     scans=scans,
                 )
                 _discard_on_commit(dropped_keys)
-                after_commit(functools.partial(tasks.send_receipt.delay, request.pk))
+                outbox.enqueue(tasks.send_receipt, request.pk, request_id=request.pk)
             return Submission(request, created=True)
         except IntegrityError:
             if draft is not None:

@@ -1,8 +1,9 @@
 """What the citizen is told by email as their request moves: a citizen-visible status change, a
 message from an agent, a documents request, an explicit decision. Each is one event of the
-timeline: the service that writes the event calls `notify_citizen_on_commit(event)`, and once
-the transaction commits a Celery task sends the email, once per event (`NotificationSent`
-keyed on the event).
+timeline: the service that writes the event calls `notify_citizen_on_commit(event)` in its
+transaction, which writes the outbox row of the email; once the transaction commits the worker
+sends it, once per event (`NotificationSent` keyed on the event), retried for a day while the
+mail server refuses (service_requests.outbox).
 
 What this does not send: the receipt (receipts.py) and the implicit decision (notices.py) have
 their own emails; the documents request and the decision always go, whatever the citizen
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from service_requests import outbox
 from service_requests.models import (
     PUBLIC_STATUS,
     DocumentRequest,
@@ -28,7 +30,6 @@ from service_requests.models import (
     Status,
 )
 from service_requests.selectors import citizen_email_of
-from service_requests.services._common import after_commit
 from service_requests.services.notices import _letter_context, _message
 
 # Timeline entries that change the status and tell the citizen in an email of their own (the
@@ -78,15 +79,14 @@ def notification_kind_of(event: Event) -> str | None:
 
 
 def notify_citizen_on_commit(event: Event) -> None:
-    """For the services: once the transaction that wrote `event` commits, enqueue the email it
-    calls for, if any. Nothing is enqueued when it calls for none (an internal event, a
-    citizen's own message)."""
+    """For the services, in the transaction that wrote `event`: the outbox row of the email it
+    calls for, if any, sent once the transaction commits. Nothing is written when it calls for
+    none (an internal event, a citizen's own message)."""
     if notification_kind_of(event) is None:
         return
     from service_requests import tasks
 
-    event_id = event.pk
-    after_commit(lambda: tasks.notify_citizen.delay(event_id))
+    outbox.enqueue(tasks.notify_citizen, event.pk, request_id=event.request_id)
 
 
 def wants_updates(request: ServiceRequest) -> bool:

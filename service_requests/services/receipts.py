@@ -1,7 +1,9 @@
 """The electronic acknowledgment of receipt (L112-3, L112-11; mentions of R112-5 and
 R112-11-1, LEGAL.md §2): a PDF kept as a Document the citizen sees, made right after filing by
 the worker that emails it with the secret tracking link, or on the citizen's first click when
-the worker has not run (broker down); `receipts_catch_up` enqueues what a broker outage lost.
+the worker has not run yet. The email is the filing's outbox row (service_requests.outbox):
+written with the request, retried for a day while the broker or the mail server is away, done
+only once it went; a PDF made by the citizen's click does not stand for the email.
 
 Without its mentions the appeal delays cannot be held against the citizen (L112-6): the
 template prints each of them, and tests/service_requests/test_receipt.py reads them back from
@@ -153,8 +155,9 @@ def receipt_recipient(request: ServiceRequest) -> str:
 
 def request_send_receipt(*, request_id: int) -> bool:
     """Make the receipt if it is not made yet, and email it, attached, with the secret tracking
-    link (`receipt_recipient`); False when there is nobody to write to. At least once: a retry
-    after a send that succeeded sends it again."""
+    link (`receipt_recipient`); False when there is nobody to write to. At least once: a run
+    after a send that succeeded sends it again (the outbox runs it again only when the previous
+    run did not finish: a worker killed between the SMTP answer and the row marked done)."""
     request = (
         ServiceRequest.objects.select_related("procedure", "form_version", "team", "citizen")
         .exclude(status=Status.DRAFT)
@@ -176,28 +179,6 @@ def request_send_receipt(*, request_id: int) -> bool:
         message.attach(receipt.original_name, pdf.read(), "application/pdf")
     message.send()
     return True
-
-
-def receipts_catch_up(*, older_than_minutes: int = 15, within_days: int = 7) -> int:
-    """Enqueue the receipt task again for the requests filed lately whose receipt was never
-    made: the broker was down when they were filed, or the worker failed on them. Returns
-    how many were enqueued; the task is idempotent (one receipt, made once)."""
-    from service_requests import tasks
-
-    now = timezone.now()
-    missing = (
-        ServiceRequest.objects.exclude(status=Status.DRAFT)
-        .filter(
-            submitted_at__lt=now - timedelta(minutes=older_than_minutes),
-            submitted_at__gte=now - timedelta(days=within_days),
-        )
-        .exclude(documents__kind=Document.Kind.RECEIPT)
-        .values_list("pk", flat=True)
-    )
-    ids = list(missing)
-    for pk in ids:
-        tasks.send_receipt.delay(pk)
-    return len(ids)
 
 
 def answer_expected_on(request: ServiceRequest, rule: str):

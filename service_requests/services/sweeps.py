@@ -15,10 +15,11 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from service_requests import outbox
 from service_requests.drafts import stored_file_keys
 from service_requests.models import (
     Document,
@@ -144,28 +145,6 @@ def implicit_decisions_apply_due(
     return result
 
 
-def implicit_decisions_redeliver(*, days: int = 7) -> int:
-    """Enqueue again the notices of implicit decisions taken in the last `days` days whose team
-    email (the last thing sent) is not stamped: the broker may have been away at commit."""
-    from service_requests import tasks
-
-    now = timezone.now()
-    team_notified = NotificationSent.objects.filter(
-        request=OuterRef("pk"), kind=NotificationSent.Kind.IMPLICIT_DECISION_TEAM
-    )
-    pending = list(
-        ServiceRequest.objects.filter(
-            implicit_decision_triggered_at__gte=now - timedelta(days=days),
-            implicit_decision_triggered_at__lt=now - timedelta(minutes=30),
-        )
-        .filter(~Exists(team_notified))
-        .values_list("pk", flat=True)
-    )
-    for pk in pending:
-        tasks.deliver_implicit_decision.delay(pk)
-    return len(pending)
-
-
 def reminders_enqueue_due(*, today: date | None = None) -> int:
     """Enqueue the reminders whose day has come: for a decision due in `n` days, the threshold
     of `GRU_REMINDER_DAYS` nearest above `n`, unless sent already for that date. A reminder
@@ -192,14 +171,20 @@ def reminders_enqueue_due(*, today: date | None = None) -> int:
             due_on__gt=today,
         ).values_list("request_id", "due_on", "days_before")
     )
-    enqueued = 0
+    due = []
     for pk, due_on in candidates:
         days_left = (due_on - today).days
         threshold = next(days for days in thresholds if days >= days_left)
         if (pk, due_on, threshold) not in sent:
-            tasks.send_decision_reminder.delay(pk, threshold, due_on.isoformat())
-            enqueued += 1
-    return enqueued
+            due.append([pk, threshold, due_on.isoformat()])
+    rows = outbox.enqueue_many(
+        tasks.send_decision_reminder,
+        due,
+        request_ids=[a[0] for a in due],
+        unique=True,
+        outside_transaction=True,
+    )
+    return len(rows)
 
 
 def documents_overdue_enqueue(*, today: date | None = None) -> int:
@@ -214,11 +199,16 @@ def documents_overdue_enqueue(*, today: date | None = None) -> int:
             overdue_alerted_at__isnull=True,
             answer_deadline__lt=today,
             request__status=Status.AWAITING_CITIZEN,
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "request_id")
     )
-    for pk in overdue:
-        tasks.alert_documents_overdue.delay(pk)
-    return len(overdue)
+    rows = outbox.enqueue_many(
+        tasks.alert_documents_overdue,
+        [[pk] for pk, _ in overdue],
+        request_ids=[request_id for _, request_id in overdue],
+        unique=True,
+        outside_transaction=True,
+    )
+    return len(rows)
 
 
 def _start_of(day: date) -> datetime:
@@ -243,7 +233,7 @@ def drafts_purge_expired(*, today: date | None = None) -> DraftsResult:
     today = today or timezone.localdate()
     lifespan = timedelta(days=settings.GRU_DRAFT_LIFESPAN_DAYS)
     notice = timedelta(days=settings.GRU_DRAFT_WARNING_DAYS)
-    result = DraftsResult()
+    result, warnings = DraftsResult(), []
     drafts = (
         ServiceRequest.objects.filter(
             status=Status.DRAFT, updated_at__lt=_start_of(today - lifespan + notice + timedelta(1))
@@ -267,8 +257,15 @@ def drafts_purge_expired(*, today: date | None = None) -> DraftsResult:
             else:
                 result.kept.append(draft.pk)
         elif email and warning is None:
-            tasks.warn_draft_expiry.delay(draft.pk, expires_on.isoformat())
-            result.warned += 1
+            warnings.append([draft.pk, expires_on.isoformat()])
+    rows = outbox.enqueue_many(
+        tasks.warn_draft_expiry,
+        warnings,
+        request_ids=[a[0] for a in warnings],
+        unique=True,
+        outside_transaction=True,
+    )
+    result.warned = len(rows)
     return result
 
 

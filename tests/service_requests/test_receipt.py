@@ -23,7 +23,15 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from service_requests import tasks
-from service_requests.models import Document, DocumentRequest, Event, ServiceRequest, Status
+from service_requests.models import (
+    Document,
+    DocumentRequest,
+    Event,
+    OutboxMessage,
+    ServiceRequest,
+    Status,
+)
+from service_requests.outbox import outbox_catch_up
 from service_requests.services import receipts
 from service_requests.services.receipts import (
     implicit_decision_sentence,
@@ -315,12 +323,14 @@ def test_a_broker_away_does_not_fail_the_submission(monkeypatch, mailoutbox, cap
     def broker_down(*args, **kwargs):
         raise OperationalError("Redis is away")
 
-    monkeypatch.setattr(send_receipt, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_outbox_message, "delay", broker_down)
     request = filed("signalement-voirie", SIGNALEMENT)
 
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.SUBMITTED  # filed
-    assert "Redis is away" in caplog.text  # the enqueue failed, logged, after the commit
+    assert "left to the catch-up" in caplog.text  # the hand-over failed, logged, after commit
     assert receipts_of(request) == [] and mailoutbox == []
+    [row] = OutboxMessage.objects.filter(request=request)  # the email waits for the catch-up
+    assert (row.task, row.state) == (send_receipt.name, "pending")
     # The confirmation page's link makes the receipt on the citizen's click.
     response = with_proof(client, request).get(receipt_url(request))
     assert response.status_code == 200
@@ -334,8 +344,9 @@ def test_a_receipt_that_fails_to_render_in_the_worker_does_not_undo_the_submissi
     monkeypatch, mailoutbox, caplog, client
 ):
     """The submission committed before the worker ran: a render that fails there leaves the
-    request as filed; the task raises (for Celery to record, and retry what its policy
-    retries), and the citizen's download makes the receipt then."""
+    request as filed; the task raises, the outbox records the failure and tries again later,
+    and the citizen's download makes the receipt meanwhile. The PDF made by the click does not
+    stand for the email: the outbox's next attempt sends it, with that same receipt."""
 
     def broken(*args, **kwargs):
         raise RuntimeError("WeasyPrint is down")
@@ -344,7 +355,12 @@ def test_a_receipt_that_fails_to_render_in_the_worker_does_not_undo_the_submissi
     photo = stored_photo()
     request = filed("signalement-voirie", {**SIGNALEMENT, "photo": [photo]})
 
-    assert "WeasyPrint is down" in caplog.text  # raised by the task, logged by on_commit
+    assert "WeasyPrint is down" in caplog.text  # raised by the task, logged by the outbox
+    [row] = OutboxMessage.objects.filter(request=request)
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert row.last_error == "RuntimeError: WeasyPrint is down"
+    wait = row.next_attempt_at - FILED_AT
+    assert datetime.timedelta(minutes=1) <= wait < datetime.timedelta(minutes=1, seconds=5)
     request = ServiceRequest.objects.get(pk=request.pk)
     assert request.status == Status.SUBMITTED
     assert set(request.events.values_list("kind", flat=True)) == {
@@ -355,7 +371,7 @@ def test_a_receipt_that_fails_to_render_in_the_worker_does_not_undo_the_submissi
     assert receipts_of(request) == [] and _files_under("documents") == []
     assert mailoutbox == []
     with pytest.raises(RuntimeError, match="WeasyPrint is down"):
-        send_receipt.delay(request.pk)  # the task itself raises: it does not report success
+        send_receipt(request.pk)  # the task itself raises: it does not report success
     assert receipts_of(request) == [] and mailoutbox == []
 
     monkeypatch.undo()  # WeasyPrint is back
@@ -364,10 +380,13 @@ def test_a_receipt_that_fails_to_render_in_the_worker_does_not_undo_the_submissi
     assert downloaded(response).startswith(b"%PDF-")
     (receipt,) = receipts_of(request)
     renders = count_renders(monkeypatch)
-    assert send_receipt(request.pk) is True  # the task run again sends that same receipt
+    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=1, seconds=5)):
+        assert outbox_catch_up().handed_over == 1  # the next attempt sends that same receipt
     assert renders == []
     assert mailoutbox[0].attachments[0][1] == receipt.file.open("rb").read()
     assert receipts_of(request) == [receipt]
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("done", 2)
 
 
 def test_the_worker_makes_the_receipt_once(monkeypatch, mailoutbox):
@@ -456,7 +475,7 @@ def test_a_signed_in_citizen_downloads_the_receipt_of_their_own_request(client):
 def test_the_worker_and_a_click_at_once_make_one_receipt(monkeypatch, mailoutbox):
     """The worker and the citizen's download ask for the receipt at the same moment: the
     request's row lock makes one of them wait, then find the receipt the other made."""
-    monkeypatch.setattr(tasks.send_receipt, "delay", lambda *args: None)  # the worker is late
+    monkeypatch.setattr(tasks.deliver_outbox_message, "delay", lambda *args: None)  # late
     request = filed("signalement-voirie", SIGNALEMENT, worker=False)
     client = with_proof(Client(), request)
     renders, barrier = [], threading.Barrier(2)
@@ -500,35 +519,51 @@ def test_the_worker_and_a_click_at_once_make_one_receipt(monkeypatch, mailoutbox
     assert outcomes["worker"] == outcomes["click"] == receipt.file.open("rb").read()
 
 
-def test_the_hourly_catch_up_makes_and_sends_the_receipts_a_broker_outage_lost(
-    monkeypatch, mailoutbox
-):
+def test_the_catch_up_sends_the_receipts_a_broker_outage_kept_back(monkeypatch, mailoutbox):
     from kombu.exceptions import OperationalError
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Redis is away")
 
     with monkeypatch.context() as patched:
-        patched.setattr(send_receipt, "delay", broker_down)
+        patched.setattr(tasks.deliver_outbox_message, "delay", broker_down)
         lost = filed("signalement-voirie", SIGNALEMENT)
     sent = filed("signalement-voirie", SIGNALEMENT)
     assert receipts_of(lost) == []
     assert len(mailoutbox) == 1
 
-    # Too recent: the worker may still be on it.
-    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=5)):
-        assert receipts.receipts_catch_up() == 0
-    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=20)):
-        assert receipts.receipts_catch_up() == 1
+    # Too recent: the first hand-over may still be on its way.
+    with time_machine.travel(FILED_AT + datetime.timedelta(seconds=30)):
+        assert outbox_catch_up().handed_over == 0
+    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=2)):
+        assert outbox_catch_up().handed_over == 1
 
     assert len(receipts_of(lost)) == 1
     assert len(receipts_of(sent)) == 1
     assert len(mailoutbox) == 2
     assert mailoutbox[1].to == [lost.contact_email]
     with time_machine.travel(FILED_AT + datetime.timedelta(minutes=40)):
-        assert receipts.receipts_catch_up() == 0
-    with time_machine.travel(FILED_AT + datetime.timedelta(days=8)):
-        assert receipts.receipts_catch_up() == 0  # a week on, the catch-up gives up
+        assert outbox_catch_up().handed_over == 0  # done: never twice
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {"done"}
+
+
+def test_a_receipt_downloaded_while_the_broker_was_away_is_still_emailed(
+    monkeypatch, mailoutbox, client
+):
+    """Issue 13, item 5: the old catch-up looked for requests without a receipt PDF, so a
+    citizen who downloaded it while Redis was down never got the email (the only durable copy
+    of an anonymous citizen's secret link). The outbox row is what was not sent."""
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.deliver_outbox_message, "delay", lambda *args: None)
+        request = filed("signalement-voirie", SIGNALEMENT)
+    assert downloaded(with_proof(client, request).get(receipt_url(request))).startswith(b"%PDF")
+    assert mailoutbox == []
+    with time_machine.travel(FILED_AT + datetime.timedelta(minutes=2)):
+        assert outbox_catch_up().handed_over == 1
+    [email] = mailoutbox
+    assert email.to == [request.contact_email]
+    assert email.attachments[0][1] == receipt_of(request).file.open("rb").read()
+    assert request.tracking_token in email.body
 
 
 def test_a_citizen_without_email_nor_account_is_told_how_to_follow_the_request():

@@ -26,7 +26,14 @@ from forms_builder.models import FormVersion
 from forms_builder.uploads import validate_upload
 from service_requests.deadlines import implicit_decision_date
 from service_requests.identifiers import REFERENCE_RE
-from service_requests.models import Document, Event, RoutingRule, ServiceRequest, Status
+from service_requests.models import (
+    Document,
+    Event,
+    OutboxMessage,
+    RoutingRule,
+    ServiceRequest,
+    Status,
+)
 from service_requests.routing import route
 from service_requests.services import filing as filing_services
 from service_requests.services import receipts
@@ -400,12 +407,13 @@ def _routed_event_fails(monkeypatch):
 
 
 def _last_step_fails(monkeypatch):
-    """The receipt task's enqueue on commit, the transaction's last step."""
+    """The receipt's outbox row, the transaction's last step."""
+    from service_requests import outbox
 
-    def after_commit(enqueue):
+    def enqueue(*args, **kwargs):
         raise RuntimeError("the last step fails")
 
-    monkeypatch.setattr(filing_services, "after_commit", after_commit)
+    monkeypatch.setattr(outbox, "enqueue", enqueue)
 
 
 @pytest.mark.parametrize("failure", [_routed_event_fails, _last_step_fails])
@@ -430,7 +438,7 @@ def test_the_submission_renders_no_pdf_and_enqueues_the_receipt(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     """The receipt costs several hundred milliseconds to render: the submission leaves it to
-    the worker, enqueued on commit."""
+    the worker, through an outbox row written with the request and handed over on commit."""
     from gru import pdf
     from service_requests import tasks
 
@@ -440,7 +448,7 @@ def test_the_submission_renders_no_pdf_and_enqueues_the_receipt(
     monkeypatch.setattr(pdf, "render_pdf", no_pdf_here)
     monkeypatch.setattr(receipts, "render_pdf", no_pdf_here)
     enqueued = []
-    monkeypatch.setattr(tasks.send_receipt, "delay", lambda *args: enqueued.append(args))
+    monkeypatch.setattr(tasks.deliver_outbox_message, "delay", lambda *args: enqueued.append(args))
 
     with django_capture_on_commit_callbacks(execute=True):
         submission = submit(demo_version("signalement-voirie"), SIGNALEMENT)
@@ -450,7 +458,14 @@ def test_the_submission_renders_no_pdf_and_enqueues_the_receipt(
     assert submission.request.status == Status.SUBMITTED
     assert not Document.objects.filter(kind=Document.Kind.RECEIPT).exists()
     assert _files_under("documents") == []
-    assert enqueued == [(submission.request.pk,)]
+    [row] = OutboxMessage.objects.all()
+    assert (row.task, row.args, row.request_id, row.state) == (
+        tasks.send_receipt.name,
+        [submission.request.pk],
+        submission.request.pk,
+        "pending",
+    )
+    assert enqueued == [(row.pk,)]
 
 
 # --- Signed-in citizens' drafts ---------------------------------------------------------------

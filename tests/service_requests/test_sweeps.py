@@ -17,15 +17,16 @@ from service_requests.models import (
     DocumentRequest,
     Event,
     NotificationSent,
+    OutboxMessage,
     ServiceRequest,
     Status,
     TeamTask,
 )
+from service_requests.outbox import outbox_catch_up
 from service_requests.services import (
     documents_overdue_enqueue,
     drafts_purge_expired,
     implicit_decisions_apply_due,
-    implicit_decisions_redeliver,
     reminders_enqueue_due,
     request_apply_implicit_decision,
     request_ask_documents,
@@ -273,16 +274,30 @@ class TestWhatAnImplicitDecisionSends:
         assert len(mailoutbox) == 2
         assert Document.objects.filter(request=request).count() == 1
 
-    def test_notices_lost_with_the_broker_are_caught_up_at_night(self, side_effects, mailoutbox):
+    def test_notices_lost_with_the_broker_are_caught_up_by_the_outbox(
+        self, side_effects, mailoutbox, monkeypatch
+    ):
         request = due_today()
-        with at(paris(2025, 3, 16, 0, 5)):
-            implicit_decisions_apply_due(notify=False)  # as if the enqueue had failed
-        with at(paris(2025, 3, 17, 1, 40)), side_effects():
-            assert implicit_decisions_redeliver() == 1
+        with monkeypatch.context() as broker:
+            broker.setattr(tasks.deliver_outbox_message, "delay", refuse)
+            with at(paris(2025, 3, 16, 0, 5)), side_effects():
+                implicit_decisions_apply_due()
+        assert mailoutbox == []
+        [row] = OutboxMessage.objects.filter(task=tasks.deliver_implicit_decision.name)
+        assert (row.args, row.request_id, row.state) == ([request.pk], request.pk, "pending")
+        with at(paris(2025, 3, 16, 0, 6)), side_effects():
+            assert outbox_catch_up().handed_over == 1
         assert len(mailoutbox) == 2
-        with at(paris(2025, 3, 18, 1, 40)), side_effects():
-            assert implicit_decisions_redeliver() == 0
+        with at(paris(2025, 3, 16, 0, 30)), side_effects():
+            assert outbox_catch_up().handed_over == 0
+        assert len(mailoutbox) == 2
         assert Document.objects.filter(request=request).count() == 1
+        row.refresh_from_db()
+        assert (row.state, row.attempts) == ("done", 1)
+
+
+def refuse(*args, **kwargs):
+    raise ConnectionRefusedError("the broker is down")
 
 
 class TestReminders:
@@ -587,7 +602,7 @@ def test_the_beat_runs_the_sweeps_and_never_waits_on_eta():
     assert sweep["schedule"].minute == set(range(0, 60, 5))
     for name in (
         "apply-implicit-decisions",
-        "redeliver-implicit-decisions",
+        "catch-up-outbox",
         "enqueue-decision-reminders",
         "enqueue-documents-overdue-alerts",
         "purge-expired-drafts",
