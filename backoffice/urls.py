@@ -3,6 +3,7 @@ from django.urls import path
 from backoffice.views import (
     cases,
     citizen_record,
+    exports,
     home,
     interactions,
     merges,
@@ -26,6 +27,11 @@ urlpatterns = [
         queues.delete_view,
         name="queue_delete_view",
     ),
+    path("equipes/<slug:slug>/exporter/", exports.start, name="queue_export"),
+    path("exports/", exports.index, name="exports"),
+    path("exports/<int:pk>/", exports.detail, name="export"),
+    path("exports/<int:pk>/etat/", exports.state, name="export_state"),
+    path("exports/<int:pk>/telecharger/", exports.download, name="export_download"),
     path("preferences/", preferences.preferences, name="preferences"),  # agents' emails
     path("demandes/<str:reference>/", cases.case, name="case"),
     path("demandes/<str:reference>/actions/<slug:action>/", cases.act, name="case_action"),

@@ -341,6 +341,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "service_requests.tasks.enqueue_agent_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Steering (issue 14): the team managers' radar of implicit decisions, Monday 7:30 (Paris,
+    # CELERY_TIMEZONE); the export files past their seven days.
+    "enqueue-radar-emails": {
+        "task": "pilotage.tasks.enqueue_radar_emails",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    "delete-expired-exports": {
+        "task": "pilotage.tasks.delete_expired_exports",
+        "schedule": crontab(hour=4, minute=5),
+    },
     # Webhooks (issue 15): pending deliveries whose task was lost, and the retries.
     "send-due-webhook-deliveries": {
         "task": "webhooks.tasks.send_due_deliveries",

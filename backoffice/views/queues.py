@@ -46,13 +46,19 @@ def _query_of(form: QueueFilterForm) -> str:
     return urlencode([(key, value) for key, value in pairs if value not in (None, "")])
 
 
+def filter_form(user, team: Team, data) -> tuple[QueueFilterForm, list[User]]:
+    """The queue's filter form bound to `data` (a query string's values), and the members."""
+    members = team_members(team.pk)
+    procedures = Procedure.objects.filter(default_team=team).order_by("title").only("title")
+    form = QueueFilterForm(data or None, procedures=procedures, members=members, user=user)
+    return form, members
+
+
 @agent_required
 def queue(request, slug: str):
     user, today = request.user, timezone.localdate()
     team = _team_in_reach(user, slug)
-    members = team_members(team.pk)
-    procedures = Procedure.objects.filter(default_team=team).order_by("title").only("title")
-    form = QueueFilterForm(request.GET or None, procedures=procedures, members=members, user=user)
+    form, members = filter_form(user, team, request.GET)
     filters = form.filters() if request.GET else QueueFilterForm().filters()
     rows = queues.team_queue(
         visible_requests(user), team_id=team.pk, user_id=user.pk, filters=filters, today=today
