@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from api.models import ApiCall
 from citizens.models import Relationship
 from forms_builder.models import FormVersion
 from gru.models import AccessLog, SitePage
@@ -56,6 +57,7 @@ NO_ADD_ON_PURPOSE = {
     SatisfactionAnswer,  # the citizens' own words, given on the tracking page
     AccessLog,  # written by the back office as agents read, never by hand
     Delivery,  # the webhooks outbox, written with the events
+    ApiCall,  # the API's call log, written by the API as it answers
 }
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
