@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from forms_builder.models import SilenceRule
 from gru.models import Team
+from service_requests.legal_dates import french_day
 from service_requests.models import DocumentRequest, ServiceRequest, Status
 
 HORIZONS = (7, 15, 30)
@@ -166,6 +167,7 @@ class RiskRow:
     rule: str  # « acceptation » or « rejet »
     status: str
     due_on: date
+    due_words: str  # « 1er avril 2026 »
     days_left: int
     horizon: int
     assignee: str
@@ -232,6 +234,7 @@ def risk_rows(
                 rule=RULE_LABELS.get(row["form_version__silence_rule"], ""),
                 status=statuses.get(row["status"], row["status"]),
                 due_on=due,
+                due_words=french_day(due),
                 days_left=(due - today).days,
                 horizon=horizon_of(due, today),
                 assignee=_agent(row),
@@ -288,6 +291,10 @@ class Radar:
     rows: list[RiskRow] | None  # None: counts only (no personal data)
     born: list[BornRow] | None
     limit: int = LIST_LIMIT
+
+    @property
+    def today_words(self) -> str:
+        return french_day(self.today)
 
     @property
     def horizons(self) -> list[tuple[int, str]]:
