@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -27,7 +26,6 @@ from service_requests.models import Interaction, InteractionOutcome, Satisfactio
 RECENT_DAYS = 3
 MARGIN = timedelta(minutes=10)
 LOCK_KEY = 0x70696C6F  # "pilo"
-VERSION_KEY = "pilotage:version"
 TABLES = (
     "pilotage_requestfact",
     "pilotage_dailyarrivals",
@@ -38,8 +36,11 @@ LOCAL_DAY = "(({col}) AT TIME ZONE 'Europe/Paris')::date"
 
 
 def data_version() -> int:
-    """A number that changes with every refresh: the pages' cache keys carry it."""
-    return cache.get(VERSION_KEY) or 0
+    """A number that changes with every refresh, the last run's id (a run is written and
+    finished in one transaction, so every run seen is finished): the pages' cache keys carry
+    it. Read from the database, one index lookup, so that a flushed cache cannot serve figures
+    of older tables."""
+    return RefreshRun.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def refresh(*, full: bool = False, today: date | None = None) -> RefreshRun:
@@ -60,7 +61,6 @@ def refresh(*, full: bool = False, today: date | None = None) -> RefreshRun:
         run.seconds = round(time.monotonic() - started, 3)
         run.counts = counts
         run.save(update_fields=["finished_at", "seconds", "counts"])
-        transaction.on_commit(lambda: cache.set(VERSION_KEY, run.pk, None))
     return run
 
 
