@@ -27,7 +27,7 @@ from typing import Any
 from citizens.models import Citizen, Organisation
 from forms_builder.engine import FormRun, PageResult
 from forms_builder.fields import clean
-from forms_builder.fields.base import FieldInvalid
+from forms_builder.fields.base import FieldInvalid, without_controls
 from forms_builder.models import Audience, FormVersion, Procedure
 from forms_builder.schema import iter_fields
 from service_requests.models import ServiceRequest, Status
@@ -378,7 +378,7 @@ def with_refused(answers: dict[str, Any], schema: dict, result) -> dict[str, Any
     earlier ones: a field corrected since is forgotten there."""
     types = {field["id"]: field["type"] for _page, field in iter_fields(schema)}
     page_refused = {
-        field_id: raw
+        field_id: without_controls(raw)
         for field_id, raw in result.raw.items()
         if field_id in result.errors and types.get(field_id) != "file" and _typed(raw)
     }

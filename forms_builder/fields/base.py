@@ -90,6 +90,18 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+def without_controls(raw: Any) -> Any:
+    """A raw answer as typed, minus the control and bidi characters no one means (a NUL byte
+    cannot even be stored in PostgreSQL's JSON): for what is kept although refused."""
+    if isinstance(raw, str):
+        return _CONTROL.sub("", raw)
+    if isinstance(raw, dict):
+        return {key: without_controls(value) for key, value in raw.items()}
+    if isinstance(raw, list | tuple):
+        return [without_controls(value) for value in raw]
+    return raw
+
+
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
