@@ -67,6 +67,8 @@ def refresh(*, full: bool = False, today: date | None = None) -> RefreshRun:
 def _refresh(cursor, *, since: datetime | None, today: date) -> dict:
     counts = {}
     if since is None:
+        # Deferred foreign-key checks pending in this transaction would refuse the TRUNCATE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {', '.join(TABLES)}")
         cursor.execute(request_fact_sql("TRUE"), {"today": today})
     else:
