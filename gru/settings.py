@@ -526,3 +526,10 @@ CELERY_BEAT_SCHEDULE["purge-api-calls"] = {
     "task": "api.tasks.purge_api_calls",
     "schedule": crontab(hour=4, minute=5),
 }
+# Steering (issue 14): the dashboards' summary tables, brought up to date every 15 minutes
+# (pilotage.refresh, incremental); a run that waited past the next one's start is dropped.
+CELERY_BEAT_SCHEDULE["refresh-pilotage-summaries"] = {
+    "task": "pilotage.tasks.refresh_summaries",
+    "schedule": crontab(minute="*/15"),
+    "options": {"expires": 14 * 60},
+}
