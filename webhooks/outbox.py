@@ -3,15 +3,16 @@ transaction that writes the event, so that a rolled-back change sends nothing an
 one is sent even if the broker was down (the minute sweep finds the row).
 
 The request services call `on_event` for an event they saved and `on_events` for events they
-inserted in bulk. With no subscription for a kind, this costs no query: the set of subscribed
-kinds is kept in the process for a few seconds (a subscription saved in another process is
-seen within that time)."""
+inserted in bulk. With no subscription for a kind, this costs no SQL query: the set of
+subscribed kinds is kept in the shared cache and, for a few seconds, in the process (a
+subscription saved in another process is seen within that time)."""
 
 import time
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from service_requests.models import Event, ServiceRequest
@@ -20,24 +21,36 @@ from webhooks.models import Delivery, Subscription
 
 GIVE_UP_AFTER = timedelta(hours=24)
 
-_cache: dict = {"kinds": frozenset(), "until": 0.0}
+# The set is kept in the shared cache (no expiry; deleted whenever a subscription changes) and,
+# for a few seconds, in the process: an event costs no SQL query once the set is known.
+CACHE_KEY = "webhooks:subscribed-kinds"
+_local: dict = {"kinds": frozenset(), "until": 0.0}
 
 
 def forget_subscribed_kinds(**_kwargs) -> None:
-    """Drop the cached set (a subscription was saved or deleted in this process)."""
-    _cache["until"] = 0.0
+    """Drop the known set (a subscription was saved or deleted): in this process at once, in
+    the others within WEBHOOKS_KINDS_CACHE_SECONDS. Dropped again once the change commits, in
+    case another process read the set in between and cached what was then true."""
+    _local["until"] = 0.0
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 def subscribed_kinds() -> frozenset[str]:
     """The webhook kinds at least one active subscription wants."""
     now = time.monotonic()
-    if now >= _cache["until"]:
-        kinds: set[str] = set()
+    if now < _local["until"]:
+        return _local["kinds"]
+    kinds = cache.get(CACHE_KEY)
+    if kinds is None:
+        found: set[str] = set()
         for row in Subscription.objects.filter(active=True).values_list("event_kinds", flat=True):
-            kinds.update(row)
-        _cache["kinds"] = frozenset(kinds)
-        _cache["until"] = now + settings.WEBHOOKS_KINDS_CACHE_SECONDS
-    return _cache["kinds"]
+            found.update(row)
+        kinds = sorted(found)
+        cache.set(CACHE_KEY, kinds, timeout=None)
+    _local["kinds"] = frozenset(kinds)
+    _local["until"] = now + settings.WEBHOOKS_KINDS_CACHE_SECONDS
+    return _local["kinds"]
 
 
 def on_event(event: Event) -> None:

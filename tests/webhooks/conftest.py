@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from django.core.cache import cache
 
 from webhooks import outbox
 
@@ -69,9 +70,14 @@ def receiver():
 def _webhook_settings(settings):
     settings.WEBHOOKS_ALLOW_HTTP = True
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
-    outbox.forget_subscribed_kinds()
+    _forget()
     yield
-    outbox.forget_subscribed_kinds()
+    _forget()  # the test's subscriptions are rolled back: so is the set of their kinds
+
+
+def _forget():
+    outbox._local["until"] = 0.0
+    cache.delete(outbox.CACHE_KEY)
 
 
 def payload_of(received: dict) -> dict:
