@@ -526,6 +526,10 @@ CELERY_BEAT_SCHEDULE["purge-api-calls"] = {
     "task": "api.tasks.purge_api_calls",
     "schedule": crontab(hour=4, minute=5),
 }
+# The API's errors in JSON, the edge's own refusals included: outside the edge's middleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("gru.edge.EdgeMiddleware"), "api.middleware.JsonErrorsMiddleware"
+)
 # Steering (issue 14): the dashboards' summary tables, brought up to date every 15 minutes
 # (pilotage.refresh, incremental); a run that waited past the next one's start is dropped.
 CELERY_BEAT_SCHEDULE["refresh-pilotage-summaries"] = {

@@ -27,7 +27,11 @@ class ProcedureList(ApiView):
     scopes = {"GET": REQUESTS_READ}
     serializer_class = ProcedureSerializer
 
-    @extend_schema(operation_id="procedures_list", summary="Les démarches")
+    @extend_schema(
+        operation_id="procedures_list",
+        summary="Les démarches",
+        responses=ProcedureSerializer(many=True),
+    )
     def get(self, request):
         queryset = Procedure.objects.select_related("default_team")
         page = self.paginate_queryset(queryset)
@@ -54,6 +58,7 @@ class EventList(ApiView):
         operation_id="events_list",
         parameters=[EventFilterSerializer],
         summary="Les événements des demandes du client, dans l'ordre où ils sont écrits",
+        responses=FeedEventSerializer(many=True),
     )
     def get(self, request):
         filters = EventFilterSerializer(data=request.query_params)

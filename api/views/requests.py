@@ -23,6 +23,7 @@ class RequestList(ApiView):
         operation_id="requests_list",
         parameters=[RequestFilterSerializer],
         summary="Les demandes des équipes du client",
+        responses=RequestListSerializer(many=True),
     )
     def get(self, request):
         filters = RequestFilterSerializer(data=request.query_params)
