@@ -14,6 +14,7 @@ from backoffice.views import (
 )
 from backoffice.views.pilotage import overview as pilotage_overview
 from backoffice.views.pilotage import radar as pilotage_radar
+from backoffice.views.pilotage import report as pilotage_report
 
 app_name = "backoffice"
 
@@ -73,4 +74,6 @@ urlpatterns = [
     path("pilotage/", pilotage_overview.overview, name="pilotage"),
     path("pilotage/csv/<slug:slug>/", pilotage_overview.chart_csv, name="pilotage_csv"),
     path("pilotage/radar/", pilotage_radar.radar, name="pilotage_radar"),
+    path("pilotage/rapport/", pilotage_report.report, name="pilotage_report"),
+    path("pilotage/rapport/pdf/", pilotage_report.report_pdf, name="pilotage_report_pdf"),
 ]

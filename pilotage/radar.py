@@ -306,20 +306,22 @@ def radar(
     *,
     today: date,
     period_days: int = 30,
+    born_between: tuple[date, date] | None = None,
     with_rows: bool = True,
     limit: int = LIST_LIMIT,
 ) -> Radar:
     """The radar over `requests` (already cut to the reader's teams): the counts, and the lists
-    unless `with_rows` is False (a reader who may see no personal data)."""
-    start = today - timedelta(days=period_days - 1)
-    counts = team_counts(requests, today=today, start=start, end=today)
+    unless `with_rows` is False (a reader who may see no personal data). Implicit decisions
+    born in the last `period_days` days, or `born_between` these two days."""
+    start, end = born_between or (today - timedelta(days=period_days - 1), today)
+    counts = team_counts(requests, today=today, start=start, end=end)
     return Radar(
         today=today,
         start=start,
-        end=today,
+        end=end,
         counts=counts,
         total=totals(counts),
         rows=risk_rows(requests, today=today, limit=limit) if with_rows else None,
-        born=born_rows(requests, start=start, end=today, limit=limit) if with_rows else None,
+        born=born_rows(requests, start=start, end=end, limit=limit) if with_rows else None,
         limit=limit,
     )
