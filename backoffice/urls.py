@@ -12,6 +12,7 @@ from backoffice.views import (
     queues,
     search,
 )
+from backoffice.views.pilotage import forecast as pilotage_forecast
 from backoffice.views.pilotage import overview as pilotage_overview
 from backoffice.views.pilotage import radar as pilotage_radar
 from backoffice.views.pilotage import report as pilotage_report
@@ -73,6 +74,12 @@ urlpatterns = [
     # Steering dashboards (issue 14)
     path("pilotage/", pilotage_overview.overview, name="pilotage"),
     path("pilotage/csv/<slug:slug>/", pilotage_overview.chart_csv, name="pilotage_csv"),
+    path("pilotage/charge/", pilotage_forecast.forecast, name="pilotage_forecast"),
+    path(
+        "pilotage/charge/<slug:slug>/csv/",
+        pilotage_forecast.forecast_csv,
+        name="pilotage_forecast_csv",
+    ),
     path("pilotage/radar/", pilotage_radar.radar, name="pilotage_radar"),
     path("pilotage/rapport/", pilotage_report.report, name="pilotage_report"),
     path("pilotage/rapport/pdf/", pilotage_report.report_pdf, name="pilotage_report_pdf"),

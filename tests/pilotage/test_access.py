@@ -45,7 +45,7 @@ def test_the_stricter_rule_wins_for_an_official_who_manages_a_team(org):
     assert scope.all_teams and not scope.personal_data
 
 
-PAGES = ["backoffice:pilotage"]
+PAGES = ["backoffice:pilotage", "backoffice:pilotage_forecast"]
 
 
 @pytest.mark.parametrize("name", PAGES)
