@@ -25,6 +25,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 
+from bench import pilotage as steering
 from bench.client import Response, encode_form, submission, walk
 
 # A function building the page's URLs from the database; the load generator cycles through
@@ -437,6 +438,11 @@ PAGES: list[Page] = [
     # Issue 11, the one-stop shop, signed in as a front desk agent.
     Page("citizen-search", citizen_search_paths, user=front_desk, audience="agent"),
     Page("citizen-record", citizen_record_paths, user=front_desk, audience="agent"),
+    # Issue 14, the steering dashboards (bench/pilotage.py): a team manager, an elected official.
+    Page("pilotage", steering.overview_paths, user=steering.team_manager, audience="agent"),
+    Page("pilotage-official", steering.overview_paths, user=steering.official, audience="agent"),
+    Page("pilotage-forecast", steering.forecast_paths, user=steering.official, audience="agent"),
+    Page("pilotage-csv", steering.csv_paths, user=steering.team_manager, audience="agent"),
 ]
 
 
