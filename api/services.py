@@ -69,3 +69,13 @@ def api_client_revoke(*, client: ApiClient, actor: User | None) -> None:
     client.revoked_at = timezone.now()
     client.save(update_fields=["revoked_at"])
     User.objects.filter(pk=client.user_id).update(is_active=False)
+
+
+@transaction.atomic
+def api_client_rotate(*, client: ApiClient, actor: User | None) -> str:
+    """A new token for the client; the old one stops working at once. Returns the new token,
+    shown once like the first."""
+    token, prefix = new_token()
+    client.token_prefix, client.token_hash = prefix, hash_token(token)
+    client.save(update_fields=["token_prefix", "token_hash"])
+    return token

@@ -47,6 +47,7 @@ PLAN_DEFAULTS = {
     "form": None,  # {"fields": {name: value or [values]}, "path": ""}: the form posted
     "before": [],  # the earlier pages of a multi-page form: [{"fields", "status", "path"}]
     "cookies": {},  # e.g. a session cookie for a signed-in page
+    "headers": {},  # sent with every request, e.g. an API token
     # POSTs ready to send, each once: [{"path", "cookies", "fields"}] (a filing of its own
     # session, its CSRF token and cookie made beforehand). Only the POST is made and timed,
     # so throughput counts filings; an exhausted list is counted as errors.
@@ -128,6 +129,7 @@ class Session:
     base_url: str
     cookies: dict[str, str] = field(default_factory=dict)
     keep_alive: bool = True
+    headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
 
@@ -153,7 +155,12 @@ class Session:
         return self.request("POST", path, body, headers)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
-        headers = {"Accept": "text/html,*/*;q=0.8", "User-Agent": "gru-bench", **(headers or {})}
+        headers = {
+            "Accept": "text/html,*/*;q=0.8",
+            "User-Agent": "gru-bench",
+            **self.headers,
+            **(headers or {}),
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if not self.keep_alive:
@@ -378,7 +385,9 @@ def _prepared(plan: dict, item: int) -> tuple[float, float, str | None]:
 def _client(plan: dict, index: int, share: int | None, barrier, results) -> None:
     """One concurrent client, in a process of its own."""
     try:
-        session = Session(plan["base_url"], plan["cookies"], timeout=plan["timeout"])
+        session = Session(
+            plan["base_url"], plan["cookies"], timeout=plan["timeout"], headers=plan["headers"]
+        )
         paths = plan["paths"]
         barrier.wait(timeout=60)
         window = time.perf_counter() + plan["warmup"]

@@ -25,6 +25,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 
+from bench import api
 from bench import pilotage as steering
 from bench.client import Response, encode_form, submission, walk
 
@@ -68,6 +69,9 @@ class Page:
     # POSTs made ready beforehand, each sent once and alone timed: a function (client, count)
     # returning `count` of them as [{"path", "cookies", "fields"}] (see `anonymous_filings`).
     prepare: Callable[[Client, int], list[dict]] | None = None
+    # Headers every request to the page carries (an API token), from a function preparing them
+    # against the current database (None: the page is absent).
+    headers: Callable[[random.Random], dict[str, str] | None] | None = None
 
     @property
     def expected_status(self) -> int:
@@ -81,6 +85,7 @@ class Target:
     page: Page
     paths: list[str] = field(default_factory=list)
     absent: str = ""  # the reason, when the page cannot be measured
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def sample_values(queryset: QuerySet, field_name: str, rng: random.Random, k: int) -> list:
@@ -443,6 +448,9 @@ PAGES: list[Page] = [
     Page("pilotage-official", steering.overview_paths, user=steering.official, audience="agent"),
     Page("pilotage-forecast", steering.forecast_paths, user=steering.official, audience="agent"),
     Page("pilotage-csv", steering.csv_paths, user=steering.team_manager, audience="agent"),
+    # Issue 15, the REST API, with the token of an API client on the busiest team.
+    Page("api-requests", api.api_list_paths, headers=api.api_headers, audience="api"),
+    Page("api-request", api.api_detail_paths, headers=api.api_headers, audience="api"),
 ]
 
 
@@ -463,6 +471,14 @@ def locate(page: Page, rng: random.Random, client: Client) -> Target:
         if email is None:
             return Target(page, absent="no data to build its user from")
         client.force_login(User.objects.get(email=email))
+    headers = {}
+    if page.headers:
+        headers = page.headers(rng)
+        if headers is None:
+            return Target(page, absent="no data to build its headers from")
+        client.defaults.update(
+            {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
+        )
     if isinstance(page.path, str):
         paths = [page.path]
     else:
@@ -476,7 +492,7 @@ def locate(page: Page, rng: random.Random, client: Client) -> Target:
             resolve(urlsplit(path).path)
         except Resolver404:
             return Target(page, paths, absent=page.todo or f"{path} does not resolve")
-    return Target(page, paths)
+    return Target(page, paths, headers=headers)
 
 
 def visitor_cookies(client: Client) -> dict[str, str]:

@@ -599,6 +599,7 @@ def prepare(args) -> dict:
         # request anything: the load generator's clients start from there.
         cookies = registry.visitor_cookies(client)
         entry = {"target": target, "queries": None, "queries_error": "", "cookies": cookies}
+        entry["headers"] = target.headers
         if page.prepare is not None and not target.absent:
             log(f"bench: preparing the POSTs of {page.name}…")
             entry["prepared"] = page.prepare(client, prepared_count(args))
@@ -660,6 +661,7 @@ def run_measurements(args, prepared: dict, base_url: str) -> tuple[list[dict], l
             "form": page.form.plan() if page.form else None,
             "before": [step.plan() for step in page.before],
             "cookies": entry["cookies"],
+            "headers": entry.get("headers") or {},
         }
         workers = args.workers * args.threads
         # Prepared POSTs are each sent once: every plan gets a slice of its own.

@@ -4,7 +4,12 @@ import pytest
 
 from api.auth import client_for_token
 from api.models import REQUESTS_READ, REQUESTS_WRITE, ApiClient
-from api.services import api_client_create, api_client_revoke, api_client_set_teams
+from api.services import (
+    api_client_create,
+    api_client_revoke,
+    api_client_rotate,
+    api_client_set_teams,
+)
 from gru.models import Membership
 from service_requests.permissions import scope_of
 from tests.factories import TeamFactory, UserFactory
@@ -64,3 +69,11 @@ def test_unknown_scopes_are_refused():
     with pytest.raises(ValueError):
         api_client_create(name="X", teams=[], scopes=["requests:delete"], actor=None)
     assert not ApiClient.objects.exists()
+
+
+def test_rotate_gives_a_new_token_and_the_old_one_stops():
+    client, old = api_client_create(name="Rotation", teams=[], scopes=[], actor=None)
+    new = api_client_rotate(client=client, actor=None)
+    assert new != old
+    assert client_for_token(old) is None
+    assert client_for_token(new) == client
