@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -140,6 +141,23 @@ def team_counts(
         counts = entry(row["team_id"])
         counts.accepted_implicitly, counts.rejected_implicitly = row["accepted"], row["rejected"]
     return sorted(result.values(), key=lambda c: c.team)
+
+
+COUNTS_SECONDS = 120
+
+
+def shared_team_counts(*, today: date, start: date, end: date) -> list[TeamCounts]:
+    """`team_counts` of every team, cached for everyone for `COUNTS_SECONDS`: at city scale
+    (170,000 open requests, 50,000 at risk) the grouping reads the rows at risk from the table
+    (their assignee and status are in no index with the due date), about 0.7 s; each page then
+    keeps the teams of its reader's scope. The lists are read live."""
+    key = f"pilotage:radar:counts:{today}:{start}:{end}"
+    counts = cache.get(key)
+    if counts is None:
+        requests = ServiceRequest.objects.exclude(status=Status.DRAFT)
+        counts = team_counts(requests, today=today, start=start, end=end)
+        cache.set(key, counts, COUNTS_SECONDS)
+    return counts
 
 
 def totals(counts: list[TeamCounts]) -> TeamCounts:
@@ -309,12 +327,15 @@ def radar(
     born_between: tuple[date, date] | None = None,
     with_rows: bool = True,
     limit: int = LIST_LIMIT,
+    counts: list[TeamCounts] | None = None,
 ) -> Radar:
     """The radar over `requests` (already cut to the reader's teams): the counts, and the lists
-    unless `with_rows` is False (a reader who may see no personal data). Implicit decisions
-    born in the last `period_days` days, or `born_between` these two days."""
+        unless `with_rows` is False (a reader who may see no personal data). Implicit decisions
+        born in the last `period_days` days, or `born_between` these two days. `counts` given
+    (`shared_team_counts` cut to the reader's teams) are used instead of counting again."""
     start, end = born_between or (today - timedelta(days=period_days - 1), today)
-    counts = team_counts(requests, today=today, start=start, end=end)
+    if counts is None:
+        counts = team_counts(requests, today=today, start=start, end=end)
     return Radar(
         today=today,
         start=start,

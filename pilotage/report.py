@@ -42,8 +42,13 @@ def report_context(dashboard: DashboardScope, month: Period, *, today: date) -> 
     requests = dashboard.restrict(ServiceRequest.objects.exclude(status=Status.DRAFT))
     # Requests at risk as they stand today (the radar keeps no history); implicit decisions
     # born in the month.
+    shared = radar.shared_team_counts(today=today, start=month.start, end=month.end)
     counts = radar.radar(
-        requests, today=today, born_between=(month.start, month.end), with_rows=False
+        requests,
+        today=today,
+        born_between=(month.start, month.end),
+        with_rows=False,
+        counts=[c for c in shared if dashboard.all_teams or c.team_id in dashboard.team_ids],
     )
     charts = list(build_charts(result).values())
     return {

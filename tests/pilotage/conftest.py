@@ -22,6 +22,17 @@ TODAY = D(2026, 3, 2)  # a Monday
 Role = Membership.Role
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The radar's shared counts are cached (pilotage.radar.shared_team_counts): each test
+    starts from an empty cache (the test's own Redis database)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def at(day: D, hour: int = 10):
     return time_machine.travel(paris(day.year, day.month, day.day, hour), tick=False)
 

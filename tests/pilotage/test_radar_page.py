@@ -111,3 +111,12 @@ def test_an_unknown_period_is_a_400_in_french(client, dataset):
         response = client.get(URL, {"periode": "365"})
     assert response.status_code == 400
     assert "Choisissez une période de la liste." in response.content.decode()
+
+
+def test_the_shared_counts_are_cut_to_each_readers_teams(client, dataset):
+    client.force_login(_user(dataset, "director"))
+    with at(TODAY):
+        assert "Urbanisme" in client.get(URL).content.decode()  # fills the shared counts
+        client.force_login(_user(dataset, "team_manager"))
+        page = client.get(URL).content.decode()
+    assert "Voirie" in page and "Urbanisme" not in page

@@ -5,6 +5,8 @@ Within the dashboard scope (`dashboard_scope`): a team manager or instructor rea
 a director every team; an elected official reads the counts only, the lists are not even read.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -47,8 +49,18 @@ def radar(request):
             period = int(form.cleaned_data["periode"] or 30)
         else:
             status = 400
+    start = today - timedelta(days=period - 1)
+    counts = [
+        c
+        for c in radar_selectors.shared_team_counts(today=today, start=start, end=today)
+        if scope.all_teams or c.team_id in scope.team_ids
+    ]
     data = radar_selectors.radar(
-        requests_in_scope(user), today=today, period_days=period, with_rows=scope.personal_data
+        requests_in_scope(user),
+        today=today,
+        born_between=(start, today),
+        with_rows=scope.personal_data,
+        counts=counts,
     )
     context = {
         "form": form,
