@@ -448,6 +448,14 @@ PAGES: list[Page] = [
     Page("pilotage-official", steering.overview_paths, user=steering.official, audience="agent"),
     Page("pilotage-forecast", steering.forecast_paths, user=steering.official, audience="agent"),
     Page("pilotage-csv", steering.csv_paths, user=steering.team_manager, audience="agent"),
+    # The SVA risk radar (item 3): a manager's list and counts; an official's counts only.
+    Page("pilotage-radar", "/agents/pilotage/radar/", user=steering.team_manager, audience="agent"),
+    Page(
+        "pilotage-radar-official",
+        "/agents/pilotage/radar/",
+        user=steering.official,
+        audience="agent",
+    ),
     # Issue 15, the REST API, with the token of an API client on the busiest team.
     Page("api-requests", api.api_list_paths, headers=api.api_headers, audience="api"),
     Page("api-request", api.api_detail_paths, headers=api.api_headers, audience="api"),
