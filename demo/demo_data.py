@@ -83,6 +83,8 @@ AGENTS = [
           "accueil", "Délégué à la protection des données"),
     Agent("maryse.lacroix@ville-demo.invalid", "Maryse", "Lacroix-Ménard", Role.OFFICIAL, "accueil",
           "Adjointe au maire chargée de la relation aux usagers"),
+    Agent("bruno.garcin@ville-demo.invalid", "Bruno", "Garcin", Role.DIRECTOR, "accueil",
+          "Directeur général des services"),
 ]  # fmt: skip
 
 # --- Citizens -------------------------------------------------------------------------------

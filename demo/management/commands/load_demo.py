@@ -33,3 +33,8 @@ class Command(BaseCommand):
         summary = load_demo(reset_passwords=reset_passwords)
         for line in summary.lines():
             self.stdout.write(line)
+        # The dashboards read summary tables (pilotage.refresh): fill them with the demo's data.
+        from pilotage.refresh import refresh
+
+        run = refresh(full=True)
+        self.stdout.write(f"Tableaux de bord du pilotage à jour ({run.seconds:.1f} s).")
