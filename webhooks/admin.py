@@ -94,13 +94,13 @@ class DeliveryAdmin(admin.ModelAdmin):
         "kind",
         "subscription",
         "reference",
-        "status",
+        "state",
         "attempts",
         "last_status_code",
         "next_attempt_at",
         "delivered_at",
     ]
-    list_filter = ["status", "kind", "subscription"]
+    list_filter = ["state", "kind", "subscription"]
     list_select_related = ["subscription", "event__request"]
     search_fields = ["event__request__reference"]
     date_hierarchy = "created_at"
@@ -109,7 +109,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "subscription",
         "kind",
         "reference",
-        "status",
+        "state",
         "attempts",
         "last_status_code",
         "last_error",

@@ -81,7 +81,7 @@ class Subscription(models.Model):
         return keys
 
 
-class DeliveryStatus(models.TextChoices):
+class DeliveryState(models.TextChoices):
     PENDING = "pending", _("En attente")
     DELIVERED = "delivered", _("Remise")
     FAILED = "failed", _("Échec")
@@ -90,7 +90,7 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One event to send to one subscription, written in the transaction of the event."""
 
-    Status = DeliveryStatus
+    State = DeliveryState
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -98,8 +98,8 @@ class Delivery(models.Model):
     event = models.ForeignKey("service_requests.Event", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("événement"), max_length=40, choices=WebhookKind.choices)
     payload = models.JSONField(_("contenu"))
-    status = models.CharField(
-        _("état"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    state = models.CharField(
+        _("état"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
@@ -118,14 +118,14 @@ class Delivery(models.Model):
                 fields=["subscription", "event"], name="webhook_delivery_once_per_event"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=DeliveryStatus.values),
-                name="webhook_delivery_status_valid",
+                condition=models.Q(state__in=DeliveryState.values),
+                name="webhook_delivery_state_valid",
             ),
         ]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(state="pending"),
                 name="webhook_delivery_due_idx",
             ),
         ]

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from webhooks.models import Delivery, DeliveryStatus
+from webhooks.models import Delivery, DeliveryState
 from webhooks.signing import check_url, signature_header
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def _claim(delivery_id: int) -> Delivery | None:
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("subscription")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=now)
             .first()
         )
         if delivery is None:
@@ -86,7 +86,7 @@ def _post(delivery: Delivery) -> tuple[int | None, str]:
 
 
 def attempt(delivery_id: int) -> str | None:
-    """Make one attempt at a due delivery; its status afterwards, or None if not attempted."""
+    """Make one attempt at a due delivery; its state afterwards, or None if not attempted."""
     delivery = _claim(delivery_id)
     if delivery is None:
         return None
@@ -96,12 +96,12 @@ def attempt(delivery_id: int) -> str | None:
     delivery.last_status_code = code
     delivery.last_error = error
     if not error:
-        delivery.status = DeliveryStatus.DELIVERED
+        delivery.state = DeliveryState.DELIVERED
         delivery.delivered_at = now
     else:
         retry_at = now + retry_delay(delivery.attempts)
         if retry_at > delivery.give_up_at or not delivery.subscription.active:
-            delivery.status = DeliveryStatus.FAILED
+            delivery.state = DeliveryState.FAILED
         else:
             delivery.next_attempt_at = retry_at
         logger.info("webhook delivery %s failed: %s", delivery.pk, error)
@@ -110,17 +110,17 @@ def attempt(delivery_id: int) -> str | None:
             "attempts",
             "last_status_code",
             "last_error",
-            "status",
+            "state",
             "delivered_at",
             "next_attempt_at",
         ]
     )
-    return delivery.status
+    return delivery.state
 
 
 def due_delivery_ids(limit: int = SWEEP_BATCH) -> list[int]:
     return list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+        Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -132,7 +132,7 @@ def replay(deliveries) -> list[int]:
     now = timezone.now()
     ids = list(deliveries.values_list("pk", flat=True))
     Delivery.objects.filter(pk__in=ids).update(
-        status=DeliveryStatus.PENDING,
+        state=DeliveryState.PENDING,
         next_attempt_at=now,
         give_up_at=now + timedelta(hours=24),
         delivered_at=None,

@@ -83,7 +83,7 @@ def test_the_delivery_log_and_its_replay(
     Subscription.objects.create(name="SIG", url=receiver.url, event_kinds=["request.filed"])
     for _ in range(3):
         submit(demo_version("signalement-voirie"), SIGNALEMENT)
-    Delivery.objects.update(status="failed", attempts=7, last_error="Réponse HTTP 502 : boom")
+    Delivery.objects.update(state="failed", attempts=7, last_error="Réponse HTTP 502 : boom")
 
     with django_assert_max_num_queries(12):
         page = admin_client.get(DELIVERIES)
@@ -102,6 +102,6 @@ def test_the_delivery_log_and_its_replay(
         )
     assert "1 remise(s) renvoyée(s)" in response.content.decode()
     first.refresh_from_db()
-    assert first.status == Delivery.Status.DELIVERED and first.attempts == 8
+    assert first.state == Delivery.State.DELIVERED and first.attempts == 8
     assert len(receiver.received) == 1
-    assert Delivery.objects.filter(status="failed").count() == 2
+    assert Delivery.objects.filter(state="failed").count() == 2

@@ -63,7 +63,7 @@ def test_a_filed_request_is_posted_signed_to_the_receiver(
     # No personal data: the contact, the answers and the free text stay in GRU.
     text = filed["body"].decode() + by_kind["request.routed"]["body"].decode()
     assert "lea.durand" not in text and "12 rue" not in text and "trou profond" not in text
-    assert delivery.status == Delivery.Status.DELIVERED
+    assert delivery.state == Delivery.State.DELIVERED
     assert (delivery.attempts, delivery.last_status_code, delivery.last_error) == (1, 200, "")
     assert delivery.delivered_at is not None
 
@@ -75,7 +75,7 @@ def test_a_delivery_answered_500_is_retried_then_delivered(receiver, eager_celer
     delivery = Delivery.objects.get()
     started = timezone.now()
 
-    assert sending.attempt(delivery.pk) == Delivery.Status.PENDING
+    assert sending.attempt(delivery.pk) == Delivery.State.PENDING
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.last_status_code) == (1, 500)
     assert "500" in delivery.last_error
@@ -87,7 +87,7 @@ def test_a_delivery_answered_500_is_retried_then_delivered(receiver, eager_celer
     with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
         assert tasks.send_due_deliveries() == 1  # eager: sent within the sweep
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.DELIVERED
+    assert delivery.state == Delivery.State.DELIVERED
     assert (delivery.attempts, delivery.last_status_code, delivery.last_error) == (2, 200, "")
     assert len(receiver.received) == 2
     assert {payload_of(r)["request"]["reference"] for r in receiver.received} == {request.reference}
@@ -104,12 +104,12 @@ def test_the_retries_back_off_and_stop_24_hours_after_the_event(receiver):
     assert delivery.give_up_at == delivery.event.created_at + timedelta(hours=24)
 
     with time_machine.travel(delivery.give_up_at - timedelta(minutes=30)):
-        assert sending.attempt(delivery.pk) == Delivery.Status.PENDING  # 1 min later is fine
+        assert sending.attempt(delivery.pk) == Delivery.State.PENDING  # 1 min later is fine
     delivery.refresh_from_db()
     with time_machine.travel(delivery.give_up_at - timedelta(seconds=30)):
-        assert sending.attempt(delivery.pk) == Delivery.Status.FAILED  # the next is too late
+        assert sending.attempt(delivery.pk) == Delivery.State.FAILED  # the next is too late
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 2, 503)
+    assert (delivery.state, delivery.attempts, delivery.last_status_code) == ("failed", 2, 503)
     with time_machine.travel(delivery.give_up_at + timedelta(hours=1)):
         assert tasks.send_due_deliveries() == 0
     assert len(receiver.received) == 2
@@ -122,7 +122,7 @@ def test_an_unreachable_receiver_is_an_error_not_a_crash():
     subscribe(f"http://127.0.0.1:{closed}/hook")
     file_report()
     delivery = Delivery.objects.get()
-    assert sending.attempt(delivery.pk) == Delivery.Status.PENDING
+    assert sending.attempt(delivery.pk) == Delivery.State.PENDING
     delivery.refresh_from_db()
     assert delivery.last_status_code is None
     assert "ConnectionError" in delivery.last_error
@@ -153,7 +153,7 @@ def test_an_event_is_delivered_after_a_broker_outage(
 
     assert Event.objects.filter(request=request, kind="submitted").exists()  # filed all the same
     delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 0
+    assert delivery.state == Delivery.State.PENDING and delivery.attempts == 0
     assert receiver.received == []
     assert "deliver" in caplog.text  # the lost enqueue is logged
 
@@ -167,7 +167,7 @@ def test_an_event_is_delivered_after_a_broker_outage(
     finally:
         conf.task_always_eager = False
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.DELIVERED
+    assert delivery.state == Delivery.State.DELIVERED
     assert len(receiver.received) == 1
 
 
@@ -177,7 +177,7 @@ def test_during_a_rotation_both_secrets_sign(receiver):
     new = subscription_rotate_secret(subscription=subscription)
     assert new != old and subscription.secret == new
     file_report()
-    assert sending.attempt(Delivery.objects.get().pk) == Delivery.Status.DELIVERED
+    assert sending.attempt(Delivery.objects.get().pk) == Delivery.State.DELIVERED
 
     received = receiver.received[0]
     assert received["headers"]["X-GRU-Signature"].count("v1=") == 2
@@ -188,7 +188,7 @@ def test_during_a_rotation_both_secrets_sign(receiver):
     with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
         file_report()
         later = Delivery.objects.latest("id")
-        assert sending.attempt(later.pk) == Delivery.Status.DELIVERED
+        assert sending.attempt(later.pk) == Delivery.State.DELIVERED
         received = receiver.received[1]
         assert received["headers"]["X-GRU-Signature"].count("v1=") == 1
         assert verify(new, received["headers"], received["body"])
@@ -238,7 +238,7 @@ def test_a_delivery_to_a_refused_address_is_not_posted(receiver, settings):
     file_report()
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False  # production: 127.0.0.1 is internal
     delivery = Delivery.objects.get()
-    assert sending.attempt(delivery.pk) == Delivery.Status.PENDING
+    assert sending.attempt(delivery.pk) == Delivery.State.PENDING
     delivery.refresh_from_db()
     assert "adresse interne" in delivery.last_error
     assert receiver.received == []
