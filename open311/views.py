@@ -2,6 +2,7 @@
 and `services`. Reading needs no key (nothing personal is shown); filing needs the `api_key`
 of an API client granted `requests:write`, and is rate-limited per client."""
 
+import time
 from datetime import datetime
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from api.auth import client_for_token
+from api.calls import api_call_record
 from api.models import REQUESTS_WRITE
 from gru.ratelimit import allow
 from open311 import definitions, selectors
@@ -94,6 +96,7 @@ def _search(request, fmt: str) -> HttpResponse:
 
 def _file(request, fmt: str) -> HttpResponse:
     client = client_for_token(request.POST.get("api_key", ""))
+    request.auth = client  # for the API's call log
     if client is None or not client.has_scope(REQUESTS_WRITE):
         raise Open311Error(
             403, ["api_key absente, inconnue, révoquée ou sans le droit requests:write."]
@@ -121,12 +124,20 @@ def _file(request, fmt: str) -> HttpResponse:
 @csrf_exempt  # no cookie is read: filing takes the client's api_key, reading nothing
 @require_http_methods(["GET", "HEAD", "POST"])
 def requests_(request, fmt: str) -> HttpResponse:
+    if request.method != "POST":
+        try:
+            return _search(request, fmt)
+        except Open311Error as error:
+            return errors(error.status, error.descriptions, fmt=fmt)
+    started = time.monotonic()
     try:
-        if request.method == "POST":
-            return _file(request, fmt)
-        return _search(request, fmt)
+        response = _file(request, fmt)
     except Open311Error as error:
-        return errors(error.status, error.descriptions, fmt=fmt)
+        response = errors(error.status, error.descriptions, fmt=fmt)
+    if getattr(request, "auth", None) is not None:  # a known client: logged as its API calls
+        duration_ms = int((time.monotonic() - started) * 1000)
+        api_call_record(request=request, status=response.status_code, duration_ms=duration_ms)
+    return response
 
 
 @require_GET

@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from api.models import ApiCall
 from open311.models import GeoReport
 from service_requests.models import Event, ServiceRequest
 from tests.open311.conftest import validate
@@ -52,6 +53,9 @@ def test_an_anonymous_report_is_filed_as_the_web_files_it(client, writer):
         "8 rue des Tilleuls, 00000 Démo",
     )
     assert geo.device_id == "iphone-42"
+    call = ApiCall.objects.get()  # in the API's call log
+    assert (call.client, call.method, call.status) == (api_client, "POST", 201)
+    assert call.view_name == "open311:requests"
     # Then found by the search.
     found = client.get(f"/open311/v2/requests/{request.reference}.json").json()
     assert found[0]["address"] == "8 rue des Tilleuls, 00000 Démo"
@@ -146,9 +150,10 @@ def test_filing_needs_a_known_key(client, writer, key):
 
 
 def test_a_read_only_key_cannot_file(client, reader):
-    _, token = reader
+    read_only, token = reader
     response = post(client, token)
     assert response.status_code == 403
+    assert ApiCall.objects.get().client == read_only
     assert "requests:write" in response.json()[0]["description"]
     assert not ServiceRequest.objects.exists()
 
