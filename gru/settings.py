@@ -287,9 +287,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # host) goes back to the queue this long after it was taken. Above every task's hard time limit
 # (300 s) and a worker's wait with its one prefetched message, so a slow task is not run twice
 # while it runs; half an hour, since the outbox's catch-up brings a killed worker's side
-# effects back after 5 minutes anyway, and the sweeps run again every 5 minutes.
+# effects back after 5 minutes anyway, and the sweeps run again every 5 minutes. (A test that
+# kills a worker sets it to seconds.)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 1800,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800),
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
 }

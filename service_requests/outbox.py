@@ -125,7 +125,9 @@ def hand_over(ids: Iterable[int]) -> int:
         try:
             deliver_outbox_message.delay(pk)
         except Exception:  # kombu, redis and socket errors alike: the row waits for the catch-up
-            logger.warning("outbox: broker unreachable, message %s left to the catch-up", pk)
+            logger.warning(
+                "outbox: broker unreachable, message %s left to the catch-up", pk, exc_info=True
+            )
             break
         published += 1
     return published
