@@ -25,9 +25,26 @@ def _busiest_team_id() -> int | None:
     return busiest["team_id"] if busiest else None
 
 
+_headers: dict[str, str] = {}
+
+
 def api_headers(rng: random.Random) -> dict[str, str] | None:
     """The bench's API client on the busiest team (created the first time), its token renewed
-    for this run (tokens are shown once), its rate limit out of the way."""
+    once for this run (tokens are shown once) and shared by the API's pages, its rate limit out
+    of the way."""
+    from api.auth import client_for_token
+
+    token = _headers.get("Authorization", "").removeprefix("Bearer ")
+    if not token or client_for_token(token) is None:  # none yet, or another database's
+        _headers.clear()
+        made = _bench_client_headers()
+        if made is None:
+            return None
+        _headers.update(made)
+    return dict(_headers)
+
+
+def _bench_client_headers() -> dict[str, str] | None:
     from api.models import REQUESTS_READ, ApiClient
     from api.services import api_client_create, api_client_rotate, api_client_set_teams
     from gru.models import Team
