@@ -364,6 +364,8 @@ CELERY_BEAT_SCHEDULE = {
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 WEBHOOKS_KINDS_CACHE_SECONDS = env.float("WEBHOOKS_KINDS_CACHE_SECONDS", default=5.0)
+# Open311: the reports one API key may file a minute (open311.views).
+OPEN311_POSTS_PER_MINUTE = env.int("OPEN311_POSTS_PER_MINUTE", default=30)
 # Legal deadline engine (service_requests.services.sweeps).
 GRU_REMINDER_DAYS = env.list("GRU_REMINDER_DAYS", cast=int, default=[15, 3])
 GRU_DRAFT_LIFESPAN_DAYS = env.int("GRU_DRAFT_LIFESPAN_DAYS", default=90)

@@ -101,7 +101,7 @@ def _file(request, fmt: str) -> HttpResponse:
         raise Open311Error(
             403, ["api_key absente, inconnue, révoquée ou sans le droit requests:write."]
         )
-    limit = getattr(settings, "OPEN311_POSTS_PER_MINUTE", 30)
+    limit = settings.OPEN311_POSTS_PER_MINUTE
     if not allow(
         scope="open311-post", key=str(client.pk), limit=limit, window_seconds=RATE_WINDOW_SECONDS
     ):
