@@ -24,6 +24,7 @@ from service_requests.models import (
     Interaction,
     Message,
     NotificationSent,
+    OutboxMessage,
     RoutingRule,
     SatisfactionAnswer,
     ServiceRequest,
@@ -58,6 +59,7 @@ NO_ADD_ON_PURPOSE = {
     AccessLog,  # written by the back office as agents read, never by hand
     Delivery,  # the webhooks outbox, written with the events
     ApiCall,  # the API's call log, written by the API as it answers
+    OutboxMessage,  # written with the change whose side effect it is
 }
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
@@ -93,6 +95,15 @@ def world():
         name="Voirie du centre", procedure=request.procedure, team=request.team
     )
     MembershipFactory()
+    OutboxMessage.objects.create(
+        task="service_requests.tasks.send_receipt",
+        args=[request.pk],
+        request=request,
+        next_attempt_at=request.created_at,
+        state="failed",
+        attempts=30,
+        last_error="SMTPConnectError: (421, 'Service not available')",
+    )
     SitePage.objects.get_or_create(
         slug="accessibilite", defaults={"title": "Accessibilité", "body": "Conforme."}
     )
