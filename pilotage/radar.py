@@ -30,7 +30,7 @@ from service_requests.models import DocumentRequest, ServiceRequest, Status
 
 HORIZONS = (7, 15, 30)
 HORIZON_LABELS = {7: "sous 7 jours", 15: "de 8 à 15 jours", 30: "de 16 à 30 jours"}
-LIST_LIMIT = 200  # rows a list shows; the rest is in the team's queue, filtered by due date
+LIST_LIMIT = 50  # rows a list shows; the rest is in the team's queue, ordered by due date
 IMPLICIT_STATES = (Status.ACCEPTED_IMPLICITLY, Status.REJECTED_IMPLICITLY)
 RULE_LABELS = {SilenceRule.ACCEPTANCE: "acceptation", SilenceRule.REJECTION: "rejet"}
 
@@ -190,6 +190,29 @@ class RiskRow:
     horizon: int
     assignee: str
     blockers: tuple[str, ...]
+
+    @property
+    def due_text(self) -> str:
+        """The date and how far, for a table cell: « 08/03/2026 », « dans 6 jours »."""
+        return f"{self.due_on:%d/%m/%Y}"
+
+    @property
+    def days_text(self) -> str:
+        if self.days_left < 0:
+            return "échéance dépassée"
+        if self.days_left == 0:
+            return "aujourd'hui"
+        if self.days_left == 1:
+            return "demain"
+        return f"dans {self.days_left} jours"
+
+    @property
+    def tone(self) -> str:
+        return {7: "error", 15: "warning"}.get(self.horizon, "neutral")
+
+    @property
+    def blockers_text(self) -> str:
+        return " ; ".join(self.blockers) or "rien de signalé"
 
 
 ROW_VALUES = (
