@@ -1,7 +1,7 @@
 """What the API reads, always through the back office's scope (`visible_requests`): out of the
 client's teams is a 404, as for a reference that does not exist."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 
 from citizens.models import Citizen
@@ -9,10 +9,28 @@ from service_requests.identifiers import normalise_reference
 from service_requests.models import Document, Event, ServiceRequest
 from service_requests.permissions import visible_requests
 
+# What a list row shows (api.serializers.RequestListSerializer), and nothing more.
+LIST_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "channel",
+    "received_on",
+    "completed_on",
+    "decision_due_on",
+    "decided_on",
+    "submitted_at",
+    "updated_at",
+)
+
 
 def requests_for_client(user, filters: dict) -> QuerySet[ServiceRequest]:
     """The requests the client reaches, filtered; one query with the list's columns."""
-    requests = visible_requests(user).select_related("procedure", "team")
+    requests = (
+        visible_requests(user)
+        .annotate(procedure_slug=F("procedure__slug"), team_slug=F("team__slug"))
+        .only(*LIST_COLUMNS)
+    )
     if "team" in filters:
         requests = requests.filter(team__slug=filters["team"])
     if "status" in filters:
@@ -36,8 +54,10 @@ def request_for_client(user, reference: str, *, detail: bool = True) -> ServiceR
         raise Http404
     requests = visible_requests(user).filter(reference=normalised)
     if detail:
-        requests = requests.select_related(
-            "procedure", "team", "form_version", "citizen", "assignee"
+        requests = (
+            requests.select_related("procedure", "team", "form_version", "citizen", "assignee")
+            # The form's schema and the procedure's presentation: large, and not shown.
+            .defer("form_version__schema", "procedure__description")
         ).prefetch_related(
             Prefetch(
                 "documents",

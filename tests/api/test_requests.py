@@ -155,3 +155,19 @@ def test_procedures(api, version):
     detail = api.get("/api/v1/procedures/permis/")
     assert detail.json()["default_team"] == "urbanisme"
     assert api.get("/api/v1/procedures/nope/").status_code == 404
+
+
+def test_a_list_row_says_what_the_detail_says(api, version):
+    """The list's rows are written without DRF's fields: the same values as the detail's."""
+    request = ServiceRequestFactory(
+        form_version=version,
+        status=Status.ACCEPTED,
+        decided_on=timezone.localdate(),
+        completed_on=timezone.localdate(),
+        decision_due_on=None,
+    )
+    (row,) = api.get("/api/v1/requests/").json()["results"]
+    detail = api.get(f"/api/v1/requests/{request.reference}/").json()
+    assert row == {key: detail[key] for key in row}
+    assert row["decision_due_on"] is None and row["decided_on"]
+    assert row["updated_at"].endswith("+01:00") or row["updated_at"].endswith("+02:00")
