@@ -250,6 +250,7 @@ def team_members(team_id: int) -> list[User]:
             memberships__team_id=team_id,
             memberships__role__in=sorted(lifecycle.CASE_WORKERS),
             is_active=True,
+            api_client__isnull=True,  # an API client's technical user is nobody's colleague
         )
         .distinct()
         .order_by("last_name", "first_name")

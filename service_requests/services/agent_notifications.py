@@ -172,7 +172,10 @@ def _team_members(team_id: int | None, roles: Iterable[str]) -> set[int]:
         return set()
     return set(
         Membership.objects.filter(
-            team_id=team_id, role__in=sorted(roles), user__is_active=True
+            team_id=team_id,
+            role__in=sorted(roles),
+            user__is_active=True,
+            user__api_client__isnull=True,  # an API client's technical user reads no email
         ).values_list("user_id", flat=True)
     )
 
