@@ -192,10 +192,12 @@ def _write_xlsx(path: str, rows, progress: _Progress) -> None:
 
 
 def export_build(*, export_id: int) -> bool:
-    """Write the export's file; return whether it was written now. A finished, failed or
-    expired export is left as it is (the task may be delivered twice)."""
+    """Write the export's file; return whether it was written now. A finished or expired
+    export is left as it is (the task may be delivered twice); a failed one is written again
+    (the task's retry after a transient error: the database or the broker away)."""
     claimed = Export.objects.filter(
-        pk=export_id, status__in=[Export.Status.PENDING, Export.Status.RUNNING]
+        pk=export_id,
+        status__in=[Export.Status.PENDING, Export.Status.RUNNING, Export.Status.FAILED],
     ).update(status=Export.Status.RUNNING, progress=0)
     if not claimed:
         return False

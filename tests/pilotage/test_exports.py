@@ -215,3 +215,27 @@ def test_the_queue_offers_the_export_with_its_filters(client, queue):
     html = page.content.decode()
     assert "Exporter (CSV)" in html and "Exporter (XLSX)" in html
     assert 'name="query" value="assignee=nobody"' in html
+
+
+def test_a_finished_export_is_not_written_twice_and_a_failed_one_is_retried(
+    client, queue, eager_celery, django_capture_on_commit_callbacks
+):
+    from pilotage.exports import export_build
+
+    _export(client, queue["manager"], queue["team"], "csv", "", django_capture_on_commit_callbacks)
+    export = Export.objects.get()
+    name = export.file.name
+    assert export_build(export_id=export.pk) is False  # delivered twice: left as it is
+    export.refresh_from_db()
+    assert export.file.name == name
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED)
+    assert export_build(export_id=export.pk) is True
+    export.refresh_from_db()
+    assert (export.status, export.row_count) == ("done", 3)
+
+
+def test_the_nightly_purge_is_scheduled():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["delete-expired-exports"]
+    assert entry["task"] == "pilotage.tasks.delete_expired_exports"
