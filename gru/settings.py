@@ -520,6 +520,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "citizens.models.Channel",
+        "ProcedureKindEnum": "forms_builder.models.Procedure.Kind",
+        "DocumentKindEnum": "service_requests.models.DocumentKind",
+        "EventKindEnum": "service_requests.models.EventKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
