@@ -88,7 +88,22 @@ class TeamForecast:
 
 
 def team_forecasts(dashboard: DashboardScope, *, today: date) -> list[TeamForecast]:
-    """The forecast of every team in scope: two queries whatever the number of teams."""
+    """The forecast of every team in scope: two queries whatever the number of teams, cached
+    until the next refresh of the tables."""
+    from django.core.cache import cache
+
+    from pilotage.refresh import data_version
+
+    teams = "all" if dashboard.all_teams else "-".join(map(str, sorted(dashboard.team_ids)))
+    key = f"pilotage:forecast:{data_version()}:{teams}:{today}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _team_forecasts(dashboard, today=today)
+        cache.set(key, cached, 60 * 60)
+    return cached
+
+
+def _team_forecasts(dashboard: DashboardScope, *, today: date) -> list[TeamForecast]:
     this_monday = today - timedelta(days=today.weekday())
     first = this_monday - timedelta(weeks=HISTORY_WEEKS)
     teams = dashboard.restrict(Team.objects.filter(is_active=True), "pk").order_by("name")

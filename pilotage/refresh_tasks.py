@@ -17,7 +17,13 @@ TRANSIENT = (OperationalError, redis.exceptions.ConnectionError)
     time_limit=12 * 60,
 )
 def refresh_summaries(full: bool = False) -> dict:
+    from django.utils import timezone
+
     from pilotage.refresh import refresh
+    from pilotage.selectors import warm, warm_forecasts
 
     run = refresh(full=full)
-    return {"run": run.pk, "seconds": run.seconds, "counts": run.counts}
+    today = timezone.localdate()
+    warmed = warm(today=today)  # the new tables' figures, before anyone asks
+    warm_forecasts(today=today)
+    return {"run": run.pk, "seconds": run.seconds, "counts": run.counts, "warmed": warmed}

@@ -169,3 +169,28 @@ def figures(scope: Scope, period: Period, *, today: date) -> Figures:
         target["backlog"] = backlog(scope, min(span.end, today))
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def warm(*, today: date) -> int:
+    """Compute and cache, after a refresh, what the pages open on: the month (the default
+    period) of every team and of the whole authority, and the other periods of the whole
+    authority. The first visitor after a refresh then reads the cache too."""
+    from gru.models import Team
+    from pilotage.periods import KINDS, period_of
+
+    scopes = [Scope()] + [Scope(team_ids=(pk,)) for pk in Team.objects.values_list("pk", flat=True)]
+    done = 0
+    for scope in scopes:
+        kinds = [k for k in KINDS if k != "custom"] if scope.team_ids is None else ["month"]
+        for kind in kinds:
+            figures(scope, period_of(kind, today), today=today)
+            done += 1
+    return done
+
+
+def warm_forecasts(*, today: date) -> None:
+    """The forecast of every team (what directors and officials open), cached after a refresh."""
+    from pilotage.forecast import team_forecasts
+    from service_requests.permissions import DashboardScope
+
+    team_forecasts(DashboardScope(True, True, frozenset(), personal_data=False), today=today)

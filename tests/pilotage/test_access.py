@@ -11,6 +11,16 @@ from tests.pilotage.org import login_agent, make_org
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Figures are cached by refresh run and team ids, which a new test database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     return make_org()

@@ -22,6 +22,18 @@ from tests.factories import MembershipFactory, ProcedureFactory, TeamFactory, Us
 from tests.pilotage.org import login_agent
 
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Figures are cached by refresh run and team ids, which a new test database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 Role = Membership.Role
 
 

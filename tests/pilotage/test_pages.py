@@ -18,6 +18,18 @@ from tests.pilotage.known_dataset import SECRETS, _filed, build, paris
 from tests.pilotage.org import login_agent
 
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Figures are cached by refresh run and team ids, which a new test database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 Role = Membership.Role
 SLUGS = [
     "demandes-par-canal",

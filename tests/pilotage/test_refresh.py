@@ -79,3 +79,22 @@ def test_a_run_with_nothing_new_changes_nothing(known):
         run = refresh_summaries()
     assert run["counts"]["facts"] == 0
     assert _snapshot() == before
+
+
+def test_the_beat_task_warms_the_default_figures(known, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from pilotage.periods import period_of
+    from pilotage.selectors import Scope, figures
+
+    cache.clear()
+    with at(D(2026, 3, 1), 8):
+        run = refresh_summaries()
+        assert run["warmed"] == 4 + 2  # the authority's four periods, each team's month
+        with django_assert_num_queries(1):  # the data version only
+            result = figures(
+                Scope(team_ids=(known["voirie"].pk,)),
+                period_of("month", D(2026, 3, 1)),
+                today=D(2026, 3, 1),
+            )
+    assert result.before["arrivals"]["total"] == 4  # February, voirie

@@ -9,6 +9,7 @@ from django.utils import timezone
 from backoffice.views.pilotage import dashboard_required, render_pilotage
 from backoffice.views.pilotage.filters import FilterForm
 from pilotage.dashboard import build_charts, headlines
+from pilotage.refresh import data_version
 from pilotage.selectors import figures
 from service_requests.permissions import dashboard_scope
 
@@ -25,12 +26,16 @@ def overview(request):
     context = {"form": form}
     if not form.is_valid():
         return render_pilotage(request, "backoffice/pilotage/overview.html", context, status=400)
-    result = figures(form.scope(), form.period(), today=today)
+    scope, period = form.scope(), form.period()
+    result = figures(scope, period, today=today)
+    query = request.GET.urlencode()
     context.update(
         figures=result,
-        headlines=headlines(result),
-        charts=list(build_charts(result).values()),
-        query=request.GET.urlencode(),
+        # Called by the template only when its fragment is not cached (until the next refresh).
+        headlines=lambda: headlines(result),
+        charts=lambda: list(build_charts(result).values()),
+        query=query,
+        fragment_key=f"{data_version()}:{scope.key()}:{period.start}:{period.end}:{query}",
     )
     return render_pilotage(request, "backoffice/pilotage/overview.html", context)
 
