@@ -230,6 +230,26 @@ def export_build(*, export_id: int) -> bool:
     return True
 
 
+STALE_PENDING = timedelta(minutes=2)
+
+
+def export_nudge(*, export: Export) -> bool:
+    """Hand a pending export to the worker again when its task seems lost (the broker was
+    away when it was asked for): at most once per `STALE_PENDING`, while its page is open.
+    Return whether it was handed again."""
+    from django.core.cache import cache
+
+    from pilotage import tasks
+
+    stale = export.created_at < timezone.now() - STALE_PENDING
+    if export.status != Export.Status.PENDING or not stale:
+        return False
+    if not cache.add(f"pilotage:export-nudge:{export.pk}", 1, STALE_PENDING.total_seconds()):
+        return False
+    tasks.build_export.delay(export.pk)
+    return True
+
+
 def export_downloaded(*, export: Export) -> None:
     """Record a download of the export in the access log."""
     access_log_record(

@@ -22,7 +22,7 @@ from backoffice.access import agent_required
 from backoffice.models import Export
 from backoffice.views.common import render_agent
 from backoffice.views.queues import _query_of, _team_in_reach, filter_form
-from pilotage.exports import export_downloaded, export_request
+from pilotage.exports import export_downloaded, export_nudge, export_request
 
 CONTENT_TYPES = {
     Export.Format.CSV: "text/csv; charset=utf-8",
@@ -76,6 +76,8 @@ def index(request):
 @agent_required
 def detail(request, pk: int):
     export = _own(request, pk)
+    if export_nudge(export=export):  # its task was lost: handed to the worker again
+        export.refresh_from_db()
     return render_agent(request, "backoffice/exports/detail.html", _context(export))
 
 
@@ -83,6 +85,8 @@ def detail(request, pk: int):
 def state(request, pk: int):
     """The export's progress for the page's script, and the block to show."""
     export = _own(request, pk)
+    if export_nudge(export=export):  # its task was lost: handed to the worker again
+        export.refresh_from_db()
     html = render_to_string("backoffice/exports/_state.html", _context(export), request=request)
     return JsonResponse(
         {"status": export.status, "progress": export.progress, "html": html},

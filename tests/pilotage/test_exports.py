@@ -239,3 +239,41 @@ def test_the_nightly_purge_is_scheduled():
 
     entry = settings.CELERY_BEAT_SCHEDULE["delete-expired-exports"]
     assert entry["task"] == "pilotage.tasks.delete_expired_exports"
+
+
+def test_a_lost_task_is_handed_again_while_the_page_is_open(client, queue, eager_celery):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(queue["manager"])
+    url = reverse("backoffice:queue_export", args=[queue["team"].slug])
+    client.post(url, {"format": "csv"})  # on commit never runs here: the task is "lost"
+    export = Export.objects.get()
+    page = reverse("backoffice:export", args=[export.pk])
+    assert client.get(page).status_code == 200
+    assert Export.objects.get().status == "pending"  # too early to say it is lost
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        client.force_login(queue["manager"])
+        state = client.get(reverse("backoffice:export_state", args=[export.pk])).json()
+    assert state["status"] == "done"  # the worker (eager here) wrote it
+    assert "Télécharger l'export CSV" in state["html"]
+
+
+def test_the_exports_pages_answer_their_requester_alone(
+    client, queue, eager_celery, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for format in ("csv", "xlsx", "csv"):
+        _export(
+            client, queue["manager"], queue["team"], format, "", django_capture_on_commit_callbacks
+        )
+    index = reverse("backoffice:exports")
+    with django_assert_max_num_queries(8):
+        page = client.get(index).content.decode()
+    assert page.count("/agents/exports/") == 3  # a link per export
+    client.logout()
+    export = Export.objects.first()
+    for url in (index, reverse("backoffice:export_download", args=[export.pk])):
+        assert client.get(url)["Location"].startswith("/compte/login/")
+    client.force_login(UserFactory())  # a citizen
+    assert client.get(index).status_code == 404
+    assert client.get(reverse("backoffice:export", args=[export.pk])).status_code == 404
