@@ -1,6 +1,7 @@
 """What every request goes through first (issue 13): the address a visitor sends is refused when
 it carries a control character, a body announced larger than any form takes is refused before
-it is read (413), and every answer says which browser features the portal never uses.
+it is read (413), a database that does not answer is a 503 rather than a 500, and every answer
+says which browser features the portal never uses.
 
 A NUL byte in a query string reached PostgreSQL as a text parameter and answered 500
 (`DataError`); other control characters have no business in an address either. Refusing them
@@ -17,9 +18,10 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 
-from gru.views.errors import bad_request
+from gru.views.errors import bad_request, database_unavailable
 
 # C0 controls and DEL, but for tab and line breaks (whitespace a search box may receive from a
 # paste, which the views strip). In an address the others can only come from a crafted link.
@@ -79,3 +81,12 @@ class EdgeMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+    def process_exception(self, request, exception):
+        """PostgreSQL restarting or failing over: the connection is refused or dropped
+        (`OperationalError`, `InterfaceError` on a closed one). Django's health check on
+        persistent connections reconnects on the next request once it is back."""
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.error("Database unavailable: %s", exception.__class__.__name__)
+            return database_unavailable(request)
+        return None

@@ -1,7 +1,8 @@
-"""Error pages in French. The 500 page renders without context processors or the database."""
+"""Error pages in French. The 500 and 503 pages render without context processors or the
+database."""
 
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
@@ -23,13 +24,27 @@ def csrf_failure(request, reason=""):
     return render(request, "errors/403_csrf.html", status=403)
 
 
-def server_error(request):
+def _standalone(name: str) -> str:
     # Whatever broke (the database, a context processor, URL resolving) must not break this
     # page too: plain settings only, no request context.
-    template = loader.get_template("errors/500.html")
     context = {
         "authority_name": settings.AUTHORITY_NAME,
         "authority_phone": settings.AUTHORITY_PHONE,
         "static_url": settings.STATIC_URL,
     }
-    return HttpResponseServerError(template.render(context))
+    return loader.get_template(name).render(context)
+
+
+def server_error(request):
+    return HttpResponseServerError(_standalone("errors/500.html"))
+
+
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(request):
+    """The database is away (restarting, failing over): a 503 the citizen can act on, and
+    that a load balancer or a client knows to retry, instead of a 500."""
+    response = HttpResponse(_standalone("errors/503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
