@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from kombu import pools
 
@@ -158,6 +159,54 @@ def test_a_citizen_files_with_the_broker_away_and_gets_the_email_once_it_is_back
     [email] = mail_files(tmp_path)
     assert "lea.durand@exemple.fr" in email and request.reference in email
     assert outbox.outbox_catch_up(now=timezone.now() + datetime.timedelta(hours=1)).due == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_citizens_filing_at_once_on_a_frozen_broker_all_see_their_confirmation(
+    own_broker, tmp_path
+):
+    """Issue 13, item 4: four citizens at once with Redis frozen (SIGSTOP) hung every gunicorn
+    worker and got 500s for requests that were filed. Each answer now comes within the broker's
+    timeouts, each request has its outbox row, and each email goes once Redis thaws."""
+    demo_version("signalement-voirie")
+    os.kill(own_broker.server._process.pid, signal.SIGSTOP)
+    outcomes, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def citizen():
+        try:
+            client = Client()
+            barrier.wait(timeout=30)
+            outcomes.append(file_through_the_web(client))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=citizen) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert [response.status_code for response, _ in outcomes] == [302] * 4
+    print("answer times (s):", sorted(round(took, 2) for _, took in outcomes))
+    assert max(took for _, took in outcomes) < 15, outcomes
+    assert time.monotonic() - started < 60
+    assert ServiceRequest.objects.count() == 4
+    assert OutboxMessage.objects.filter(state="pending").count() == 4
+
+    os.kill(own_broker.server._process.pid, signal.SIGCONT)
+    _point_celery_at(own_broker.url)
+    with celery_worker(own_broker.url, tmp_path):
+        later = timezone.now() + datetime.timedelta(minutes=2)
+        assert outbox.outbox_catch_up(now=later).handed_over == 4
+        assert wait_for(lambda: not OutboxMessage.objects.exclude(state="done").exists(), 90)
+    emails = mail_files(tmp_path)
+    assert len(emails) == 4
+    for request in ServiceRequest.objects.all():
+        assert sum(request.reference in email for email in emails) == 1
 
 
 # --- The mail server down for longer than the old retry window (75 s) ------------------------
