@@ -77,3 +77,27 @@ def test_rotate_gives_a_new_token_and_the_old_one_stops():
     assert new != old
     assert client_for_token(old) is None
     assert client_for_token(new) == client
+
+
+def test_calls_older_than_the_retention_are_purged():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from api.calls import RETENTION_DAYS
+    from api.models import ApiCall
+    from api.tasks import purge_api_calls
+
+    now = timezone.now()
+    for days in (RETENTION_DAYS + 1, RETENTION_DAYS - 1, 0):
+        ApiCall.objects.create(
+            view_name="api:request-list",
+            path="/api/v1/requests/",
+            method="GET",
+            status=200,
+            duration_ms=3,
+            at=now - timedelta(days=days),
+        )
+    assert purge_api_calls() == 1
+    assert ApiCall.objects.count() == 2
+    assert all(call.at > now - timedelta(days=RETENTION_DAYS) for call in ApiCall.objects.all())
