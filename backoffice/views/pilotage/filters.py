@@ -57,6 +57,10 @@ class FilterForm(forms.Form):
         self.fields["equipe"].queryset = teams
         self.fields["demarche"].queryset = Procedure.objects.order_by("title")
         self.shown_teams = [t for t in teams if dashboard.covers(t.pk)]
+        # Written out by the template (a widget renders 200 options slowly): (slug, title).
+        self.procedure_options = list(
+            Procedure.objects.order_by("title").values_list("slug", "title")
+        )
 
     def full_clean(self):
         super().full_clean()

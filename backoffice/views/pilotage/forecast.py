@@ -10,6 +10,7 @@ from django.utils import timezone
 from backoffice.views.pilotage import dashboard_required, render_pilotage
 from pilotage import charts
 from pilotage.forecast import team_forecasts
+from pilotage.refresh import data_version
 from service_requests.permissions import dashboard_scope
 
 
@@ -20,8 +21,17 @@ def _number(x: float) -> str:
 @dashboard_required
 def forecast(request):
     today = timezone.localdate()
+    dashboard = dashboard_scope(request.user)
+    teams = "all" if dashboard.all_teams else "-".join(map(str, sorted(dashboard.team_ids)))
+    context = {"today": today, "fragment_key": f"{data_version()}:{teams}:{today}"}
+    # Called by the template only when its fragment is not cached (until the next refresh).
+    context["rows"] = lambda: _rows(dashboard, today)
+    return render_pilotage(request, "backoffice/pilotage/forecast.html", context)
+
+
+def _rows(dashboard, today) -> list[dict]:
     rows = []
-    for item in team_forecasts(dashboard_scope(request.user), today=today):
+    for item in team_forecasts(dashboard, today=today):
         chart = charts.bars(
             f"charge-{item.team.slug}",
             f"{item.team.name} : demandes attendues par semaine",
@@ -31,8 +41,7 @@ def forecast(request):
         )
         chart.extra["csv_url"] = reverse("backoffice:pilotage_forecast_csv", args=[item.team.slug])
         rows.append({"item": item, "chart": chart})
-    context = {"rows": rows, "today": today, "number": _number}
-    return render_pilotage(request, "backoffice/pilotage/forecast.html", context)
+    return rows
 
 
 @dashboard_required
