@@ -110,3 +110,19 @@ def test_the_radar_page(live_server, page, voirie, role, every_rule, csp_violati
     else:
         assert page.get_by_role("link", name=requests[0].reference).is_visible()
     check_page(page, every_rule, csp_violations)
+
+
+def test_the_monthly_report_page_and_its_pdf(live_server, page, voirie, every_rule, csp_violations):
+    team, _requests = voirie
+    manager = _agent(team, Membership.Role.TEAM_MANAGER, first_name="Sophie", last_name="Lemaître")
+    sign_in_with_totp(page, live_server, manager)
+    page.goto(live_server.url + reverse("backoffice:pilotage_report"))
+    assert (
+        page.get_by_role("link", name="Rapport mensuel (PDF)").get_attribute("aria-current")
+        == "page"
+    )
+    check_page(page, every_rule, csp_violations)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Rapport mensuel (PDF)").click()
+    assert download.value.suggested_filename.startswith("rapport-activite-")
+    assert download.value.path().read_bytes().startswith(b"%PDF")
