@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from unittest import mock
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from citizens.models import Citizen, Organisation
@@ -38,6 +39,7 @@ from service_requests.models import (
     InteractionDirection,
     InteractionMotive,
     Message,
+    OutboxMessage,
     ServiceRequest,
 )
 from service_requests.services import (
@@ -108,18 +110,22 @@ def side_effects_discarded() -> Iterator[None]:
     email, the citizen's emails at each step, the implicit decision's notices. The demo's
     citizens are not to be emailed (their addresses end in .invalid, and the console would be
     flooded at each `make run`), so the whole load runs in one transaction and the callbacks
-    the block registered are dropped before it commits; the loader's other writes register
-    none. Django's own `captureOnCommitCallbacks` reads the same list. What is not generated
+    the block registered are dropped before it commits, with the outbox rows the services
+    wrote for them (`service_requests.outbox`: the beat catch-up would send them otherwise);
+    the loader's other writes register none. Django's own `captureOnCommitCallbacks` reads the
+    same list. What is not generated
     then is generated when first asked: the receipt on the citizen's first click
     (`tracking.receipt`); the implicit decision's attestation is made by the story itself."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("the demo's side effects are discarded inside its transaction only")
     kept = len(connection.run_on_commit)
+    last_outbox_id = OutboxMessage.objects.aggregate(last=Max("pk"))["last"] or 0
     try:
         yield
     finally:
         del connection.run_on_commit[kept:]
+        OutboxMessage.objects.filter(pk__gt=last_outbox_id).delete()
 
 
 def create_requests(world: World) -> int:

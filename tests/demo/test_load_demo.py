@@ -372,6 +372,16 @@ def test_the_demo_leaves_no_agent_news_to_send():
 
 
 @pytest.mark.django_db
+def test_the_demo_leaves_nothing_in_the_outbox_for_the_worker_to_send():
+    """The services wrote receipts and emails to send in the outbox: the loader drops them
+    with the rest of its side effects, or beat's catch-up would email the demo's past."""
+    from service_requests.models import OutboxMessage
+
+    load()
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_new_procedures_have_requests_played_through_the_services():
     load()
     waiver = ServiceRequest.objects.filter(procedure__slug="remise-gracieuse")
