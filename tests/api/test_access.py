@@ -176,3 +176,18 @@ def test_the_event_feed_holds_the_client_teams_events(api, version, other_team, 
     body = api.get("/api/v1/events/").json()
     assert [(e["request"], e["kind"]) for e in body["results"]] == [(target.reference, "submitted")]
     assert api.get("/api/v1/events/", {"kind": "note"}).json()["results"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_is_logged_outside_any_transaction(make_client, team):
+    """As in production (no test transaction around the request): the log line's own
+    transaction, committed without waiting for the disk, holds."""
+    from django.db import connection
+
+    http = make_client(teams=[team])
+    assert not connection.in_atomic_block
+    assert http.get("/api/v1/requests/").status_code == 200
+    assert ApiCall.objects.filter(client=http.api_client, status=200).count() == 1
+    with connection.cursor() as cursor:  # SET LOCAL ended with its transaction
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
