@@ -192,8 +192,12 @@ class ServiceRequest(models.Model):
                 condition=_in("status", OPEN_STATES),
                 name="request_team_open_idx",
             ),
+            # The sweeps' open requests by legal due date; the steering radar counts them per
+            # team, assignee and status from the index alone (its included columns, with the id
+            # they count).
             models.Index(
                 fields=["decision_due_on"],
+                include=["team", "status", "assignee", "id"],
                 condition=_in("status", OPEN_STATES) & models.Q(decision_due_on__isnull=False),
                 name="request_open_due_idx",
             ),
@@ -219,6 +223,9 @@ class ServiceRequest(models.Model):
             models.Index(fields=["citizen", "-created_at"], name="request_citizen_idx"),
             models.Index(fields=["procedure", "status"], name="request_procedure_status_idx"),
             models.Index(fields=["submitted_at"], name="request_submitted_at_idx"),
+            # A business application's « what changed since » (the API's updated_since), within
+            # the teams its client reaches.
+            models.Index(fields=["team", "updated_at"], name="request_team_updated_idx"),
             # The nightly purge of drafts past their lifespan.
             models.Index(
                 fields=["updated_at"],
