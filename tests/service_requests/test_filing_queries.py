@@ -28,9 +28,10 @@ from tests.service_requests.test_submit import jpeg_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The issue's budget for a filing (issue 12, item 13), plus the receipt's outbox row written in
-# the filing's transaction (issue 13, item 4: the email is never lost to a broker outage).
-MAX_FILING_QUERIES = 13
+# The issue's budget for a filing (issue 12, item 13), BEGIN and COMMIT included: the receipt's
+# outbox row written in the filing's transaction (issue 13, item 4) fits in it, and so does the
+# webhooks' read of the subscribed event kinds when its cache is cold (11 when warm).
+MAX_FILING_QUERIES = 12
 # A signed-in citizen's filing also reads their account (the session's user) and locks their
 # record (a record merged meanwhile takes no request), and checks the key the review page
 # posted against filed requests (their session does not hold it: their draft does).
@@ -151,7 +152,8 @@ def test_files_cost_one_query_whatever_their_number(version):
     three, sql = anonymous_filing(version, photos=3)
 
     assert three == one, "\n".join(sql)
-    assert three <= MAX_FILING_QUERIES, "\n".join(sql)
+    # The documents' INSERT, and the answers' UPDATE with their ids once they have them.
+    assert three <= MAX_FILING_QUERIES + 1, "\n".join(sql)
     request = ServiceRequest.objects.order_by("-pk").first()
     documents = list(request.documents.filter(kind=Document.Kind.UPLOAD).order_by("pk"))
     assert [d.original_name for d in documents] == ["photo 0.jpg", "photo 1.jpg", "photo 2.jpg"]
