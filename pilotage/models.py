@@ -1,6 +1,10 @@
 """The summary tables of the dashboards, refreshed by `pilotage.refresh` (Celery beat), never
 written by hand: the pages read these, never the requests table (issue 14, items 1 and 8).
 
+Their foreign keys carry no database constraint: a refresh writes a million rows, and checking
+two keys per row at commit doubled its time; teams and procedures are never deleted (their
+requests protect them), and the rows are rebuilt from the requests anyway.
+
 Figures are per team, procedure and channel; no table names an agent (item 5: no ranking of
 individual agents), and none holds a citizen's name, a reference or a request's content, so an
 elected official's pages, which read nothing else, hold no personal data."""
@@ -20,8 +24,12 @@ class RequestFact(models.Model):
     implicit decision would have been born; None without a silence rule."""
 
     request_id = models.BigIntegerField(primary_key=True)  # no foreign key: a fact outlives it
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=20)
     received_on = models.DateField()
@@ -57,8 +65,12 @@ class DailyArrivals(models.Model):
     """Requests received on a day, per team, procedure and channel."""
 
     day = models.DateField()
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     count = models.PositiveIntegerField()
 
@@ -76,7 +88,9 @@ class DailyInteractions(models.Model):
     (outcome « réponse donnée sur le moment »), the one-stop shop's first-contact resolution."""
 
     day = models.DateField()
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     count = models.PositiveIntegerField()
     answered = models.PositiveIntegerField()
@@ -96,8 +110,12 @@ class DailySatisfaction(models.Model):
     a comment is free text, which may name someone."""
 
     day = models.DateField()
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     rating = models.PositiveSmallIntegerField()
     count = models.PositiveIntegerField()
 
@@ -115,8 +133,12 @@ class BacklogSnapshot(models.Model):
     procedure and age bucket (days since receipt): the backlog's history."""
 
     day = models.DateField()
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     bucket = models.PositiveSmallIntegerField()  # index in pilotage.facts.AGE_BUCKETS
     count = models.PositiveIntegerField()
 
