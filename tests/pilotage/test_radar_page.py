@@ -120,3 +120,12 @@ def test_the_shared_counts_are_cut_to_each_readers_teams(client, dataset):
         client.force_login(_user(dataset, "team_manager"))
         page = client.get(URL).content.decode()
     assert "Voirie" in page and "Urbanisme" not in page
+
+
+@pytest.mark.django_db
+def test_the_period_shown_in_the_form_is_the_one_the_page_counts(client):
+    """Unfiltered, the page counts the implicit decisions of the last 30 days: its form says
+    so rather than showing the first choice of the list."""
+    client.force_login(agent(TeamFactory(), "team_manager"))
+    page = client.get(URL).content.decode()
+    assert '<option value="30" selected>' in page

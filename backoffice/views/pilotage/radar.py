@@ -27,8 +27,11 @@ class RadarForm(forms.Form):
     periode = forms.ChoiceField(
         label="Décisions implicites nées pendant",
         choices=PERIODS,
-        required=False,
-        error_messages={"invalid_choice": "Choisissez une période de la liste."},
+        initial="30",
+        error_messages={
+            "invalid_choice": "Choisissez une période de la liste.",
+            "required": "Choisissez une période de la liste.",
+        },
     )
 
 
@@ -46,7 +49,7 @@ def radar(request):
     period, status = 30, 200
     if form.is_bound:
         if form.is_valid():
-            period = int(form.cleaned_data["periode"] or 30)
+            period = int(form.cleaned_data["periode"])
         else:
             status = 400
     start = today - timedelta(days=period - 1)
