@@ -57,7 +57,7 @@ class Export(models.Model):
     filters = models.JSONField(_("filtres"), default=dict, blank=True)
     # The same as a query string, to go back to the queue as it was.
     query = models.CharField(_("filtres (adresse)"), max_length=1000, blank=True)
-    status = models.CharField(
+    state = models.CharField(
         _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
@@ -76,18 +76,18 @@ class Export(models.Model):
                 condition=models.Q(format__in=["csv", "xlsx"]), name="export_format_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "running", "done", "failed", "expired"]),
+                condition=models.Q(state__in=["pending", "running", "done", "failed", "expired"]),
                 name="export_status_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="export_progress_percent"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="done") | ~models.Q(file=""),
+                condition=~models.Q(state="done") | ~models.Q(file=""),
                 name="export_done_has_file",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="expired") | models.Q(file=""),
+                condition=~models.Q(state="expired") | models.Q(file=""),
                 name="export_expired_has_no_file",
             ),
         ]

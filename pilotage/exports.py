@@ -197,8 +197,8 @@ def export_build(*, export_id: int) -> bool:
     (the task's retry after a transient error: the database or the broker away)."""
     claimed = Export.objects.filter(
         pk=export_id,
-        status__in=[Export.Status.PENDING, Export.Status.RUNNING, Export.Status.FAILED],
-    ).update(status=Export.Status.RUNNING, progress=0)
+        state__in=[Export.Status.PENDING, Export.Status.RUNNING, Export.Status.FAILED],
+    ).update(state=Export.Status.RUNNING, progress=0)
     if not claimed:
         return False
     export = Export.objects.select_related("requester", "team").get(pk=export_id)
@@ -215,12 +215,12 @@ def export_build(*, export_id: int) -> bool:
             with open(handle.name, "rb") as written:
                 export.file.save(name, File(written), save=False)
     except Exception:
-        Export.objects.filter(pk=export_id).update(status=Export.Status.FAILED)
+        Export.objects.filter(pk=export_id).update(state=Export.Status.FAILED)
         raise
     with transaction.atomic():
-        export.status, export.progress = Export.Status.DONE, 100
+        export.state, export.progress = Export.Status.DONE, 100
         export.row_count, export.finished_at = progress.done, timezone.now()
-        export.save(update_fields=["status", "progress", "row_count", "file", "finished_at"])
+        export.save(update_fields=["state", "progress", "row_count", "file", "finished_at"])
         access_log_record(
             user=export.requester,
             action=AccessLog.Action.SEARCH,
@@ -242,7 +242,7 @@ def export_nudge(*, export: Export) -> bool:
     from pilotage import tasks
 
     stale = export.created_at < timezone.now() - STALE_PENDING
-    if export.status != Export.Status.PENDING or not stale:
+    if export.state != Export.Status.PENDING or not stale:
         return False
     if not cache.add(f"pilotage:export-nudge:{export.pk}", 1, STALE_PENDING.total_seconds()):
         return False
@@ -268,8 +268,8 @@ def exports_delete_expired(*, now=None) -> int:
     for export in Export.objects.filter(expires_at__lte=now).exclude(file="").iterator():
         name = export.file.name
         export.file = ""
-        export.status = Export.Status.EXPIRED
-        export.save(update_fields=["file", "status"])
+        export.state = Export.Status.EXPIRED
+        export.save(update_fields=["file", "state"])
         Export.file.field.storage.delete(name)
         count += 1
     return count

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                     models.CharField(blank=True, max_length=1000, verbose_name="filtres (adresse)"),
                 ),
                 (
-                    "status",
+                    "state",
                     models.CharField(
                         choices=[
                             ("pending", "En attente"),
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                     ),
                     models.CheckConstraint(
                         condition=models.Q(
-                            ("status__in", ["pending", "running", "done", "failed", "expired"])
+                            ("state__in", ["pending", "running", "done", "failed", "expired"])
                         ),
                         name="export_status_valid",
                     ),
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                     ),
                     models.CheckConstraint(
                         condition=models.Q(
-                            models.Q(("status", "done"), _negated=True),
+                            models.Q(("state", "done"), _negated=True),
                             models.Q(("file", ""), _negated=True),
                             _connector="OR",
                         ),
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                     ),
                     models.CheckConstraint(
                         condition=models.Q(
-                            models.Q(("status", "expired"), _negated=True),
+                            models.Q(("state", "expired"), _negated=True),
                             ("file", ""),
                             _connector="OR",
                         ),

@@ -58,7 +58,7 @@ def _own(request, pk: int) -> Export:
 
 
 def _expired(export: Export) -> bool:
-    return export.status == Export.Status.EXPIRED or export.expires_at <= timezone.now()
+    return export.state == Export.Status.EXPIRED or export.expires_at <= timezone.now()
 
 
 def _context(export: Export) -> dict:
@@ -89,7 +89,7 @@ def state(request, pk: int):
         export.refresh_from_db()
     html = render_to_string("backoffice/exports/_state.html", _context(export), request=request)
     return JsonResponse(
-        {"status": export.status, "progress": export.progress, "html": html},
+        {"status": export.state, "progress": export.progress, "html": html},
         headers={"Cache-Control": "no-store"},
     )
 
@@ -99,7 +99,7 @@ def download(request, pk: int):
     export = _own(request, pk)
     if _expired(export):
         return render_agent(request, "backoffice/exports/gone.html", _context(export), status=410)
-    if export.status != Export.Status.DONE:
+    if export.state != Export.Status.DONE:
         raise Http404
     export_downloaded(export=export)
     filename = f"export-{export.team.slug}-{export.created_at:%Y-%m-%d}-{export.pk}.{export.format}"

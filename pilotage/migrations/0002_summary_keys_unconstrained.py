@@ -5,57 +5,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('forms_builder', '0005_formversion_published_by'),
-        ('gru', '0006_membership_director_role'),
-        ('pilotage', '0001_summary_tables'),
+        ("forms_builder", "0005_formversion_published_by"),
+        ("gru", "0006_membership_director_role"),
+        ("pilotage", "0001_summary_tables"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='backlogsnapshot',
-            name='procedure',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forms_builder.procedure'),
+            model_name="backlogsnapshot",
+            name="procedure",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="forms_builder.procedure",
+            ),
         ),
         migrations.AlterField(
-            model_name='backlogsnapshot',
-            name='team',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team'),
+            model_name="backlogsnapshot",
+            name="team",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="gru.team",
+            ),
         ),
         migrations.AlterField(
-            model_name='dailyarrivals',
-            name='procedure',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forms_builder.procedure'),
+            model_name="dailyarrivals",
+            name="procedure",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="forms_builder.procedure",
+            ),
         ),
         migrations.AlterField(
-            model_name='dailyarrivals',
-            name='team',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team'),
+            model_name="dailyarrivals",
+            name="team",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="gru.team",
+            ),
         ),
         migrations.AlterField(
-            model_name='dailyinteractions',
-            name='team',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team'),
+            model_name="dailyinteractions",
+            name="team",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="gru.team",
+            ),
         ),
         migrations.AlterField(
-            model_name='dailysatisfaction',
-            name='procedure',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forms_builder.procedure'),
+            model_name="dailysatisfaction",
+            name="procedure",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="forms_builder.procedure",
+            ),
         ),
         migrations.AlterField(
-            model_name='dailysatisfaction',
-            name='team',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team'),
+            model_name="dailysatisfaction",
+            name="team",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="gru.team",
+            ),
         ),
         migrations.AlterField(
-            model_name='requestfact',
-            name='procedure',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='forms_builder.procedure'),
+            model_name="requestfact",
+            name="procedure",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="forms_builder.procedure",
+            ),
         ),
         migrations.AlterField(
-            model_name='requestfact',
-            name='team',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='gru.team'),
+            model_name="requestfact",
+            name="team",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="gru.team",
+            ),
         ),
     ]

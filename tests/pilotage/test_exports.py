@@ -71,7 +71,7 @@ def test_xlsx_has_the_rows_of_the_filtered_queue(
     )  # fmt: skip
     export = Export.objects.get()
     assert response["Location"] == reverse("backoffice:export", args=[export.pk])
-    assert (export.status, export.progress, export.row_count) == ("done", 100, 2)
+    assert (export.state, export.progress, export.row_count) == ("done", 100, 2)
     assert export.filters["assignee"] == "nobody" and export.query == "assignee=nobody"
     assert abs(export.expires_at - export.created_at - timedelta(days=7)) < timedelta(seconds=1)
     page = client.get(response["Location"]).content.decode()
@@ -158,7 +158,7 @@ def test_another_agent_gets_404_and_after_seven_days_it_is_gone(
         assert client.get(urls[2]).status_code == 410
         assert exports_delete_expired() == 0
     export.refresh_from_db()
-    assert (export.status, export.file.name) == ("expired", "")
+    assert (export.state, export.file.name) == ("expired", "")
     assert not storage.exists(name)
 
 
@@ -167,7 +167,7 @@ def test_a_fresh_export_is_not_deleted(
 ):
     _export(client, queue["manager"], queue["team"], "csv", "", django_capture_on_commit_callbacks)
     assert exports_delete_expired() == 0
-    assert Export.objects.get().status == "done"
+    assert Export.objects.get().state == "done"
 
 
 # role → status of the export of Voirie's queue: its agents and the front desk (which reads
@@ -228,10 +228,10 @@ def test_a_finished_export_is_not_written_twice_and_a_failed_one_is_retried(
     assert export_build(export_id=export.pk) is False  # delivered twice: left as it is
     export.refresh_from_db()
     assert export.file.name == name
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED)
+    Export.objects.filter(pk=export.pk).update(state=Export.Status.FAILED)
     assert export_build(export_id=export.pk) is True
     export.refresh_from_db()
-    assert (export.status, export.row_count) == ("done", 3)
+    assert (export.state, export.row_count) == ("done", 3)
 
 
 def test_the_nightly_purge_is_scheduled():
@@ -251,7 +251,7 @@ def test_a_lost_task_is_handed_again_while_the_page_is_open(client, queue, eager
     export = Export.objects.get()
     page = reverse("backoffice:export", args=[export.pk])
     assert client.get(page).status_code == 200
-    assert Export.objects.get().status == "pending"  # too early to say it is lost
+    assert Export.objects.get().state == "pending"  # too early to say it is lost
     with time_machine.travel(timezone.now() + timedelta(minutes=3)):
         client.force_login(queue["manager"])
         state = client.get(reverse("backoffice:export_state", args=[export.pk])).json()
