@@ -5,6 +5,7 @@ not grow with the data."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -140,3 +141,17 @@ def test_the_query_count_does_not_grow_with_the_data(client, known, django_asser
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(10):  # cached until the next refresh
         assert client.get(url).status_code == 200
+
+
+def test_the_charts_coordinates_are_numbers_svg_reads_whatever_the_language(client, known):
+    """French formats 15.4 as « 15,4 »: in an SVG attribute that is no number, and the browser
+    drew each bar's label as its first letter and the axes in a heap."""
+    login_agent(client, known["manager"])
+    page = client.get(reverse("backoffice:pilotage") + QUERY).content.decode()
+    svg = "".join(re.findall(r"<svg.*?</svg>", page, flags=re.S))
+    number = r"-?\d+(?:\.\d+)?"
+    coordinates = re.findall(r'\s(?:x|y|x1|y1|x2|y2|width|height)="([^"]*)"', svg)
+    assert len(coordinates) > 20
+    assert all(re.fullmatch(number, value) for value in coordinates), coordinates
+    for points in re.findall(r'\spoints="([^"]*)"', svg):  # "x,y x,y …"
+        assert re.fullmatch(rf"{number},{number}(?: {number},{number})*", points), points
