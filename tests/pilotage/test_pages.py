@@ -155,3 +155,9 @@ def test_the_charts_coordinates_are_numbers_svg_reads_whatever_the_language(clie
     assert all(re.fullmatch(number, value) for value in coordinates), coordinates
     for points in re.findall(r'\spoints="([^"]*)"', svg):  # "x,y x,y …"
         assert re.fullmatch(rf"{number},{number}(?: {number},{number})*", points), points
+
+
+def test_the_period_shown_in_the_form_is_the_one_the_page_counts(client, known):
+    login_agent(client, known["manager"])
+    page = client.get(reverse("backoffice:pilotage")).content.decode()
+    assert re.search(r'<option value="month"[^>]*selected', page)

@@ -50,6 +50,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, data, *, dashboard: DashboardScope, today: date):
         data = data.copy() if data else {}
+        if not data.get("periode"):  # the month the page counts, shown as such in the select
+            data["periode"] = "month"
         super().__init__(data)
         self.dashboard, self.today = dashboard, today
         teams = Team.objects.filter(is_active=True).order_by("name")
