@@ -23,14 +23,12 @@ from datetime import date, timedelta
 
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from backoffice.models import Export
-from citizens.models import Channel
 from gru.models import AccessLog, Team, User
 from gru.services import access_log_record
 from service_requests import queues
-from service_requests.models import Status
 from service_requests.permissions import scope_of, visible_requests
 
 LIFESPAN = timedelta(days=7)
@@ -86,14 +84,6 @@ def export_request(
     return export
 
 
-def _labels() -> tuple[dict[str, str], dict[str, str]]:
-    with translation.override("fr"):
-        return (
-            {s.value: str(s.label) for s in Status},
-            {c.value: str(c.label) for c in Channel},
-        )
-
-
 def _lines(export: Export, today: date):
     """The rows of the export, as cells, read from the database a chunk at a time; and their
     number first."""
@@ -107,22 +97,11 @@ def _lines(export: Export, today: date):
     if not in_reach(export.requester, export.team):
         requests = requests.none()
     total = requests.count()
-    statuses, channels = _labels()
+    statuses, channels = queues.labels("fr")
 
     def rows():
         for r in queues.with_row_data(requests).iterator(chunk_size=CHUNK_SIZE):
-            if r["citizen_id"]:
-                citizen = queues._name(
-                    r["citizen__given_names"], r["citizen__family_name"], r["citizen__usage_name"]
-                )
-            else:
-                citizen = r["contact_name"]
-            assignee = ""
-            if r["assignee_id"]:
-                assignee = (
-                    queues._name(r["assignee__first_name"], r["assignee__last_name"], "")
-                    or r["assignee__email"]
-                )
+            citizen, assignee = queues.row_names(r)
             yield [
                 r["reference"],
                 r["procedure__title"],

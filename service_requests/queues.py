@@ -178,7 +178,8 @@ class Row:
 
 
 @functools.cache
-def _labels(language: str) -> tuple[dict[str, str], dict[str, str]]:
+def labels(language: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The statuses' and channels' labels in `language`, by value."""
     with translation.override(language):
         return (
             {status.value: str(status.label) for status in Status},
@@ -201,11 +202,28 @@ def _name(given: str | None, family: str | None, usage: str | None) -> str:
     return f"{given or ''} {usage or family or ''}".strip()
 
 
+def row_names(r: dict) -> tuple[str, str]:
+    """The citizen (or the anonymous contact) and the assignee of a `with_row_data` row, as
+    the list shows them and its exports write them."""
+    if r["citizen_id"]:
+        citizen = _name(
+            r["citizen__given_names"], r["citizen__family_name"], r["citizen__usage_name"]
+        )
+    else:
+        citizen = r["contact_name"]
+    assignee = ""
+    if r["assignee_id"]:
+        assignee = (
+            _name(r["assignee__first_name"], r["assignee__last_name"], "") or r["assignee__email"]
+        )
+    return citizen, assignee
+
+
 def rows(requests, today: date) -> list[Row]:
     """The lines of `requests` as a list shows them."""
     if isinstance(requests, QuerySet) and requests._iterable_class is not ValuesIterable:
         requests = with_row_data(requests)
-    statuses, channels = _labels(translation.get_language() or "fr")
+    statuses, channels = labels(translation.get_language() or "fr")
     case_url = reverse("backoffice:case", args=["REFERENCE"]).replace("REFERENCE", "{}")
     lines = []
     for r in requests:
@@ -217,18 +235,7 @@ def rows(requests, today: date) -> list[Row]:
         else:
             rule = "suspendue : pièces attendues"
         due_text, due_tone = due_cue(due, today)
-        if r["citizen_id"]:
-            citizen = _name(
-                r["citizen__given_names"], r["citizen__family_name"], r["citizen__usage_name"]
-            )
-        else:
-            citizen = r["contact_name"]
-        assignee = ""
-        if r["assignee_id"]:
-            assignee = (
-                _name(r["assignee__first_name"], r["assignee__last_name"], "")
-                or (r["assignee__email"])
-            )
+        citizen, assignee = row_names(r)
         lines.append(
             Row(
                 reference=r["reference"],
