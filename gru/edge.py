@@ -18,10 +18,9 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 
-from gru.views.errors import bad_request, database_unavailable
+from gru.views.errors import bad_request, database_unavailable, is_database_unavailable
 
 # C0 controls and DEL, but for tab and line breaks (whitespace a search box may receive from a
 # paste, which the views strip). In an address the others can only come from a crafted link.
@@ -83,10 +82,10 @@ class EdgeMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        """PostgreSQL restarting or failing over: the connection is refused or dropped
-        (`OperationalError`, `InterfaceError` on a closed one). Django's health check on
-        persistent connections reconnects on the next request once it is back."""
-        if isinstance(exception, OperationalError | InterfaceError):
+        """The database away while a view runs: the 503 (handler500 answers it for the
+        middlewares above). Django's health check on persistent connections reconnects on the
+        next request once it is back."""
+        if is_database_unavailable(exception):
             logger.error("Database unavailable: %s", exception.__class__.__name__)
             return database_unavailable(request)
         return None

@@ -1,7 +1,10 @@
 """Error pages in French. The 500 and 503 pages render without context processors or the
 database."""
 
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -36,7 +39,18 @@ def _standalone(name: str) -> str:
 
 
 def server_error(request):
+    """handler500. Django calls it while it handles the exception, so the exception is at hand:
+    a database that went away while a middleware read the session (above the views, where
+    `EdgeMiddleware.process_exception` does not reach) is the 503 too, not a 500."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable(request)
     return HttpResponseServerError(_standalone("errors/500.html"))
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """PostgreSQL restarting or failing over: the connection is refused or dropped
+    (`OperationalError`, `InterfaceError` on a closed one)."""
+    return isinstance(exception, OperationalError | InterfaceError)
 
 
 DATABASE_RETRY_AFTER_SECONDS = 30

@@ -5,9 +5,12 @@ Permissions-Policy."""
 import re
 
 import pytest
+from django.db import InterfaceError, OperationalError
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from gru.edge import PERMISSIONS_POLICY, has_control_characters
+from gru.sessions import SessionStore
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +89,25 @@ def test_every_answer_says_which_browser_features_are_never_used(client):
         policy = client.get(path).headers["Permissions-Policy"]
         assert policy == PERMISSIONS_POLICY
         assert "camera=()" in policy and "geolocation=()" in policy
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError, RuntimeError])
+def test_the_database_away_while_a_middleware_reads_the_session_is_the_503(error, monkeypatch):
+    """The landing CI's restart test found it: a signed-in visitor's session is read by a
+    middleware above the views, where `process_exception` does not reach; handler500 answers
+    the 503 for the database's errors, and the French 500 for anything else."""
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+
+    def away(self):
+        raise error("the database system is shutting down")
+
+    monkeypatch.setattr(SessionStore, "load", away)
+    response = client.get("/demarches/")
+    if error is RuntimeError:
+        assert response.status_code == 500
+        assert "Retry-After" not in response.headers
+    else:
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
+        assert "momentanément indisponible" in response.content.decode()
