@@ -97,14 +97,24 @@ class ServiceRequest(models.Model):
         _("secret de suivi"), max_length=64, unique=True, editable=False
     )
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="requests")
+    # Not indexed alone: `request_procedure_status_idx` leads with it (one index less to write
+    # at each filing).
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="requests", db_index=False
+    )
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="requests")
     data = models.JSONField(_("réponses"), default=dict, blank=True)
     channel = models.CharField(
         _("canal"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
+    # Not indexed alone: `request_citizen_idx` leads with it.
     citizen = models.ForeignKey(
-        Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+        Citizen,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        db_index=False,
     )
     contact_name = models.CharField(_("nom du contact"), max_length=200, blank=True)
     contact_email = models.EmailField(_("courriel du contact"), blank=True)
@@ -226,6 +236,13 @@ class ServiceRequest(models.Model):
             # A business application's « what changed since » (the API's updated_since), within
             # the teams its client reaches.
             models.Index(fields=["team", "updated_at"], name="request_team_updated_idx"),
+            # The implicit decisions a team's radar lists, latest first: a few hundred rows of the
+            # team read in order (without it, a bitmap of the team's 75,000 requests, 8 ms).
+            models.Index(
+                fields=["team", "-implicit_decision_triggered_at"],
+                condition=models.Q(implicit_decision_triggered_at__isnull=False),
+                name="request_team_implicit_idx",
+            ),
             # The nightly purge of drafts past their lifespan.
             models.Index(
                 fields=["updated_at"],
