@@ -493,6 +493,8 @@ def locate(page: Page, rng: random.Random, client: Client) -> Target:
         session = client.session
         paths = list(page.path(rng, session))
         session.save()
+    if page.audience == "api":  # a business application sends its token, never a cookie
+        client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
     if not paths:
         return Target(page, absent="no data to build its URL from")
     for path in paths:
