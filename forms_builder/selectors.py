@@ -1,12 +1,10 @@
 """Reads of the catalogue of démarches."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
-from forms_builder.models import Procedure
-
-SEARCH_CONFIG = "fr_unaccent"
+from forms_builder.models import SEARCH_CONFIG, Procedure
 
 
 def category_rank(category: str) -> tuple[int, str]:
@@ -42,13 +40,10 @@ def catalogue(*, query: str = "", audience: str = "", category: str = "") -> Que
     query = query.strip()
     if not query:
         return procedures.order_by(_category_position(), "category", "title")
-    vector = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "summary", "category", "description", weight="B", config=SEARCH_CONFIG
-    )
     search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
     return (
-        procedures.annotate(document=vector, rank=SearchRank(vector, search))
-        .filter(Q(document=search) | Q(title__unaccent__icontains=query))
+        procedures.annotate(rank=SearchRank(F("search_vector"), search))
+        .filter(Q(search_vector=search) | Q(title__unaccent__icontains=query))
         .order_by("-rank", "title")
     )
 

@@ -211,3 +211,17 @@ def test_the_catalogue_works_without_redis(client, procedures, settings):
     response = client.get(reverse("forms_builder:catalogue"), {"q": "etat civil"})
     assert response.status_code == 200
     assert "1 démarche" in response.content.decode()
+
+
+def test_the_search_follows_a_procedure_edited_after_its_creation(procedures):
+    """PostgreSQL keeps the stored search vector (a generated column) in step with each write:
+    a word added to the presentation or the title is found at once, a word removed no more."""
+    acte = procedures["acte"]
+    assert acte not in selectors.catalogue(query="apostille")
+    acte.description = "Avec ou sans apostille, pour une démarche à l'étranger."
+    acte.save()
+    assert list(selectors.catalogue(query="apostille")) == [acte]
+    acte.title = "Obtenir une copie intégrale"
+    acte.save()
+    assert acte in selectors.catalogue(query="intégrale")
+    assert acte not in selectors.catalogue(query="demander")  # the old title's first word
