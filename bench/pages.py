@@ -456,6 +456,13 @@ PAGES: list[Page] = [
         user=steering.official,
         audience="agent",
     ),
+    # The monthly report's page (item 5): its month picker; the PDF is timed apart (README).
+    Page(
+        "pilotage-report",
+        "/agents/pilotage/rapport/",
+        user=steering.team_manager,
+        audience="agent",
+    ),
     # Issue 15, the REST API, with the token of an API client on the busiest team.
     Page("api-requests", api.api_list_paths, headers=api.api_headers, audience="api"),
     Page("api-request", api.api_detail_paths, headers=api.api_headers, audience="api"),
