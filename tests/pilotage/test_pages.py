@@ -108,6 +108,10 @@ def test_the_manager_sees_the_team_figures(client, known):
         ("?periode=custom&debut=2026-02-01", "fin", "Indiquez la date de fin."),
         ("?periode=custom&debut=2026-02-10&fin=2026-02-01", "fin", "La date de fin doit suivre"),
         ("?periode=siecle", "periode", "Sélectionnez un choix valide"),
+        # The calendar's ends: the charts' weeks and the previous period would overflow (500).
+        ("?periode=custom&debut=9999-12-01&fin=9999-12-31", "debut", "entre le 01/01/2000"),
+        ("?periode=custom&debut=2026-01-01&fin=9999-12-31", "fin", "entre le 01/01/2000"),
+        ("?periode=custom&debut=0001-01-01&fin=0001-01-31", "debut", "entre le 01/01/2000"),
     ],
 )
 def test_bad_filters_are_a_400_with_the_message_next_to_the_field(

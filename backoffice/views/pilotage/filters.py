@@ -15,6 +15,10 @@ from pilotage.selectors import Scope
 from service_requests.permissions import DashboardScope
 
 MAX_DAYS = 3 * 366
+# The dates a custom period may take: its previous period and the charts' weeks must stay
+# within the calendar Python counts (year 1 to 9999: a 500 otherwise).
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+BOUNDS_MESSAGE = "Choisissez une date entre le 01/01/2000 et le 31/12/2099."
 
 
 class FilterForm(forms.Form):
@@ -85,6 +89,11 @@ class FilterForm(forms.Form):
                 self.add_error("debut", "Indiquez la date de début.")
             if end is None:
                 self.add_error("fin", "Indiquez la date de fin.")
+            for name, day in (("debut", start), ("fin", end)):
+                if day is not None and not EARLIEST <= day <= LATEST:
+                    self.add_error(name, BOUNDS_MESSAGE)
+            if self.errors:
+                return data
             if start and end and end < start:
                 self.add_error("fin", "La date de fin doit suivre la date de début.")
             elif start and end and (end - start).days > MAX_DAYS:
