@@ -113,6 +113,15 @@ def test_an_unknown_period_is_a_400_in_french(client, dataset):
     assert "Choisissez une période de la liste." in response.content.decode()
 
 
+def test_other_parameters_leave_the_default_period(client, dataset):
+    """A link carrying another parameter (a tracker's, a stale filter) shows the 30 days."""
+    client.force_login(_user(dataset, "team_manager"))
+    with at(TODAY):
+        response = client.get(URL, {"utm_source": "courriel", "equipe": "voirie"})
+    assert response.status_code == 200
+    assert '<option value="30" selected>' in response.content.decode()
+
+
 def test_the_shared_counts_are_cut_to_each_readers_teams(client, dataset):
     client.force_login(_user(dataset, "director"))
     with at(TODAY):

@@ -45,7 +45,9 @@ def requests_in_scope(user):
 def radar(request):
     user, today = request.user, timezone.localdate()
     scope = dashboard_scope(user)
-    form = RadarForm(request.GET or None)
+    # Bound only when the period is asked: other parameters (a link's tracking, a stale filter)
+    # leave the default 30 days rather than a 400.
+    form = RadarForm(request.GET if "periode" in request.GET else None)
     period, status = 30, 200
     if form.is_bound:
         if form.is_valid():
