@@ -13,6 +13,7 @@ from django.db import transaction
 from api.models import ApiClient
 from citizens.models import Channel
 from forms_builder.engine import FormRun, IncompleteForm
+from forms_builder.fields.base import without_controls
 from open311 import definitions
 from open311.models import GeoReport
 from service_requests import drafts
@@ -39,7 +40,9 @@ def _position(params) -> tuple[Decimal | None, Decimal | None]:
     try:
         position = Decimal(lat), Decimal(long)
     except InvalidOperation:
-        raise _bad("lat et long doivent être des nombres (degrés décimaux WGS84).") from None
+        position = None
+    if position is None or not (position[0].is_finite() and position[1].is_finite()):
+        raise _bad("lat et long doivent être des nombres (degrés décimaux WGS84).")
     if not (-90 <= position[0] <= 90 and -180 <= position[1] <= 180):
         raise _bad("lat doit être entre -90 et 90, long entre -180 et 180.")
     return position[0].quantize(Decimal("0.000001")), position[1].quantize(Decimal("0.000001"))
@@ -84,6 +87,11 @@ def _answers(schema: dict, data) -> dict:
 
 def open311_request_create(*, client: ApiClient, params) -> ServiceRequest:
     """File the report the parameters describe, as `client`; Open311Error otherwise."""
+    for name, values in params.lists():
+        # A NUL byte cannot be stored (a 500); other control characters would be, and would
+        # break the XML feed and the queue's spreadsheet export of everyone who reads them.
+        if without_controls(name) != name or any(without_controls(v) != v for v in values):
+            raise _bad(f"{without_controls(name)[:40]} : caractère de contrôle refusé.")
     code = params.get("service_code", "").strip()
     procedure = definitions.report_procedures().filter(slug=code).first()
     if procedure is None:

@@ -72,6 +72,8 @@ def _moment(params, name: str) -> datetime | None:
         moment = None
     if moment is None:
         raise Open311Error(400, [f"{name} : une date ISO 8601, par exemple 2026-03-01T00:00:00Z."])
+    if not 1900 <= moment.year <= 2100:  # the 90-day window would leave the calendar (a 500)
+        raise Open311Error(400, [f"{name} : une date entre 1900 et 2100."])
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 

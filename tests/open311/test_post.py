@@ -116,6 +116,16 @@ def test_the_answer_in_xml(client, writer):
         ({"media_url": "http://169.254.169.254/photo.jpg"}, 400, "media_url n'est pas accepté"),
         ({"email": "pas-une-adresse"}, 400, "n'est pas valide"),
         ({"address_string": "Rue sans code postal, 1234 Ville" + "x" * 300}, 400, "200"),
+        # Not finite: Decimal reads them, the range check then raised (a 500).
+        ({"lat": "NaN", "long": "2"}, 400, "des nombres"),
+        ({"lat": "48", "long": "Infinity"}, 400, "des nombres"),
+        # A NUL byte cannot be stored (a 500); other control characters broke the XML feed and
+        # the queue's XLSX export once stored.
+        ({"first_name": "Jean\x00"}, 400, "first_name : caractère de contrôle refusé"),
+        ({"device_id": "abc\x00"}, 400, "device_id : caractère de contrôle refusé"),
+        ({"address_string": "1 rue des Lilas\x01, 00000 Démo"}, 400, "address_string : caract"),
+        ({"service_code": "a\x01b"}, 400, "service_code : caractère de contrôle refusé"),
+        ({"email": "a\x1bb@exemple.invalid"}, 400, "email : caractère de contrôle refusé"),
     ],
 )
 def test_bad_input_is_a_french_error_and_nothing_is_written(client, writer, params, status, says):

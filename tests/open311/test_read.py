@@ -129,6 +129,12 @@ def test_the_search_filters(client, voirie):
     response = client.get(f"{BASE}/requests.json", {"start_date": "hier"})
     assert response.status_code == 400
     assert "start_date" in response.json()[0]["description"]
+    # The calendar's ends: the 90-day window added to them overflowed (a 500).
+    for name, moment in (("start_date", "9999-12-31T00:00:00Z"), ("end_date", "0001-01-01")):
+        response = client.get(f"{BASE}/requests.json", {name: moment})
+        assert response.status_code == 400
+        validate("errors", response.json())
+        assert f"{name} : une date entre 1900 et 2100." in response.json()[0]["description"]
 
 
 def test_the_default_window_is_90_days(client, voirie):
