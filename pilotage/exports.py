@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.models import Export
+from forms_builder.fields.base import without_controls
 from gru.models import AccessLog, Team, User
 from gru.services import access_log_record
 from service_requests import queues
@@ -49,10 +50,12 @@ DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralised(value):
-    """A text cell a spreadsheet will not read as a formula."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_STARTS):
-        return "'" + value
-    return value
+    """A text cell a spreadsheet will not read as a formula, without the control characters a
+    spreadsheet cannot hold (openpyxl refuses the whole file for one of them)."""
+    if not isinstance(value, str):
+        return value
+    value = without_controls(value)
+    return "'" + value if value.startswith(DANGEROUS_STARTS) else value
 
 
 def in_reach(user: User, team: Team) -> bool:

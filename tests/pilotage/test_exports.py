@@ -134,6 +134,25 @@ def test_a_name_starting_with_equals_is_guarded():
     assert neutralised(None) is None
 
 
+def test_a_control_character_in_a_cell_does_not_break_the_spreadsheet(tmp_path):
+    """openpyxl refuses a whole workbook for one control character in a cell (a contact name
+    filed through another door): cells are written without them."""
+    from openpyxl import Workbook, load_workbook
+
+    from pilotage.exports import neutralised
+
+    assert neutralised("Jo\x02") == "Jo"
+    assert neutralised("\x01=1+1") == "'=1+1"
+    assert neutralised("ligne 1\nligne 2") == "ligne 1\nligne 2"
+    book = Workbook()
+    book.active.append([neutralised("Jo\x02 Martin"), neutralised("1 rue\x01 des Lilas")])
+    book.save(tmp_path / "t.xlsx")
+    assert [c.value for c in load_workbook(tmp_path / "t.xlsx").active[1]] == [
+        "Jo Martin",
+        "1 rue des Lilas",
+    ]
+
+
 def test_another_agent_gets_404_and_after_seven_days_it_is_gone(
     client, queue, eager_celery, django_capture_on_commit_callbacks, tmp_path
 ):
