@@ -314,8 +314,18 @@ class CitizenSerializer(serializers.ModelSerializer):
         ]
 
 
+class TextField(serializers.CharField):
+    """A JSON string, and nothing else: DRF's CharField turns 123 or true into the text « 123 »
+    or « True », which would then be sent to the citizen as a message or a motive."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class MessageInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000, trim_whitespace=True)
+    body = TextField(max_length=5000, trim_whitespace=True)
     files = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=5, allow_empty=True
     )
@@ -323,20 +333,18 @@ class MessageInputSerializer(serializers.Serializer):
 
 class DocumentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
-    message = serializers.CharField(
+    message = TextField(
         max_length=5000, help_text="Le message à l'usager qui accompagne le document."
     )
 
 
 class AskDocumentsInputSerializer(serializers.Serializer):
-    pieces = serializers.ListField(
-        child=serializers.CharField(max_length=200), min_length=1, max_length=10
-    )
+    pieces = serializers.ListField(child=TextField(max_length=200), min_length=1, max_length=10)
     answer_deadline = serializers.DateField()
     seen_event_id = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
 class DecisionInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=sorted(DECISIONS))
-    motive = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    motive = TextField(max_length=5000, required=False, allow_blank=True, default="")
     seen_event_id = serializers.IntegerField(required=False, allow_null=True, min_value=0)

@@ -147,6 +147,24 @@ def test_post_a_message(api, request_, eager_celery):
     assert empty.status_code == 400 and list(empty.json()["fields"]) == ["body"]
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("messages/", {"body": 123}, "body"),
+        ("messages/", {"body": True}, "body"),
+        ("decision/", {"outcome": "reject", "motive": 42}, "motive"),
+        ("ask-documents/", {"pieces": [1], "answer_deadline": "2099-01-01"}, "pieces.0"),
+    ],
+)
+def test_a_number_where_text_is_expected_is_a_400_not_a_message(api, request_, path, body, field):
+    """DRF's CharField would take 123 as the text « 123 » and send it to the citizen."""
+    response = api.post(f"/api/v1/requests/{request_.reference}/{path}", body, format="json")
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["fields"]) == [field]
+    assert not Message.objects.filter(request=request_).exists()
+    assert not Event.objects.filter(request=request_).exists()
+
+
 def test_add_a_document(api, request_, eager_celery):
     upload = SimpleUploadedFile("arrete.pdf", PDF, content_type="application/pdf")
     response = api.post(
