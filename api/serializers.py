@@ -71,21 +71,26 @@ class RequestListSerializer(serializers.ModelSerializer):
         if prefix is None:  # the detail's URL is the list's plus the reference
             prefix = self.context["request"].build_absolute_uri(reverse("api:request-list"))
             self._url_prefix = prefix
-        return {
-            "id": obj.id,
-            "reference": obj.reference,
-            "url": f"{prefix}{obj.reference}/",
-            "procedure": obj.procedure_slug,
-            "team": obj.team_slug,
-            "status": obj.status,
-            "channel": obj.channel,
-            "received_on": _day(obj.received_on),
-            "completed_on": _day(obj.completed_on),
-            "decision_due_on": _day(obj.decision_due_on),
-            "decided_on": _day(obj.decided_on),
-            "submitted_at": _instant(obj.submitted_at),
-            "updated_at": _instant(obj.updated_at),
-        }
+        return _row(obj, f"{prefix}{obj.reference}/", obj.procedure_slug, obj.team_slug)
+
+
+def _row(obj, url: str, procedure: str, team: str | None) -> dict:
+    """The fields a list row and the detail share, in the declared order."""
+    return {
+        "id": obj.id,
+        "reference": obj.reference,
+        "url": url,
+        "procedure": procedure,
+        "team": team,
+        "status": obj.status,
+        "channel": obj.channel,
+        "received_on": _day(obj.received_on),
+        "completed_on": _day(obj.completed_on),
+        "decision_due_on": _day(obj.decision_due_on),
+        "decided_on": _day(obj.decided_on),
+        "submitted_at": _instant(obj.submitted_at),
+        "updated_at": _instant(obj.updated_at),
+    }
 
 
 def _day(value) -> str | None:
@@ -180,20 +185,9 @@ class RequestDetailSerializer(RequestListSerializer):
         request = self.context["request"]
         url = request.build_absolute_uri(reverse("api:request-detail", args=[obj.reference]))
         citizen = obj.citizen
+        team = obj.team.slug if obj.team_id else None
         return {
-            "id": obj.id,
-            "reference": obj.reference,
-            "url": url,
-            "procedure": obj.procedure.slug,
-            "team": obj.team.slug if obj.team_id else None,
-            "status": obj.status,
-            "channel": obj.channel,
-            "received_on": _day(obj.received_on),
-            "completed_on": _day(obj.completed_on),
-            "decision_due_on": _day(obj.decision_due_on),
-            "decided_on": _day(obj.decided_on),
-            "submitted_at": _instant(obj.submitted_at),
-            "updated_at": _instant(obj.updated_at),
+            **_row(obj, url, obj.procedure.slug, team),
             "form_version": obj.form_version.number,
             "answers": obj.data,
             "contact_name": obj.contact_name,
