@@ -19,6 +19,18 @@ from tests.factories import CitizenFactory, EventFactory, ServiceRequestFactory,
 pytestmark = pytest.mark.django_db
 
 
+def plan_pdf(request) -> Document:
+    """A 13-byte PDF sent with `request`."""
+    return Document.objects.create(
+        request=request,
+        file=ContentFile(b"%PDF-1.4 test", name="plan.pdf"),
+        original_name="plan.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+    )
+
+
 def test_the_list_holds_the_client_teams_requests_only(api, version, other_team):
     mine = ServiceRequestFactory(form_version=version)
     ServiceRequestFactory(form_version=version, team=other_team)
@@ -91,14 +103,7 @@ def test_detail_with_answers_documents_and_events(api, version, settings):
     request = ServiceRequestFactory(form_version=version, data={"surface": 42})
     EventFactory(request=request, kind="submitted")
     EventFactory(request=request, kind="note", visibility="internal", payload={"text": "à voir"})
-    document = Document.objects.create(
-        request=request,
-        file=ContentFile(b"%PDF-1.4 test", name="plan.pdf"),
-        original_name="plan.pdf",
-        content_type="application/pdf",
-        size=13,
-        sha256="0" * 64,
-    )
+    document = plan_pdf(request)
     response = api.get(f"/api/v1/requests/{request.reference}/")
     assert response.status_code == 200
     body = response.json()
@@ -122,14 +127,7 @@ def test_detail_with_answers_documents_and_events(api, version, settings):
 
 def test_a_document_of_another_team_request_is_a_404(api, make_client, version, other_team):
     theirs = ServiceRequestFactory(form_version=version, team=other_team)
-    document = Document.objects.create(
-        request=theirs,
-        file=ContentFile(b"secret", name="x.pdf"),
-        original_name="x.pdf",
-        content_type="application/pdf",
-        size=6,
-        sha256="0" * 64,
-    )
+    document = plan_pdf(theirs)
     url = f"/api/v1/requests/{theirs.reference}/documents/{document.pk}/file/"
     assert api.get(url).status_code == 404
     assert make_client(teams=[other_team]).get(url).status_code == 200
@@ -192,14 +190,7 @@ def test_the_detail_written_directly_is_what_drf_writes_field_by_field(api, vers
     )
     EventFactory(request=request, kind="note", actor=agent, payload={"text": "à voir"})
     EventFactory(request=request, kind="submitted")
-    Document.objects.create(
-        request=request,
-        file=ContentFile(b"%PDF-1.4 test", name="plan.pdf"),
-        original_name="plan.pdf",
-        content_type="application/pdf",
-        size=13,
-        sha256="0" * 64,
-    )
+    plan_pdf(request)
     user = api.api_client.user
     http = Request(APIRequestFactory().get("/api/v1/requests/"))
     http.user = user
