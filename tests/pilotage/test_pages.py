@@ -127,6 +127,15 @@ def test_bad_filters_are_a_400_with_the_message_next_to_the_field(
     assert csv_response.status_code == 400
 
 
+def test_the_summary_counts_the_fields_to_correct(client, known):
+    login_agent(client, known["manager"])
+    one = client.get(reverse("backoffice:pilotage") + "?periode=custom&debut=2026-02-01")
+    assert "1 erreur : corrigez le champ indiqué." in one.content.decode()
+    both = "?periode=custom&debut=9999-12-01&fin=9999-12-31"
+    two = client.get(reverse("backoffice:pilotage") + both).content.decode()
+    assert "2 erreurs : corrigez les champs indiqués." in two
+
+
 def test_the_query_count_does_not_grow_with_the_data(client, known, django_assert_max_num_queries):
     from django.core.cache import cache
 
