@@ -4,7 +4,6 @@ discarding a draft. Out of the citizen's reach is a 404, like what does not exis
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,17 +23,13 @@ from service_requests.services.errors import TransitionRefused
 
 @login_required
 def home(request):
-    citizen = citizen_of(request.user)
-    dashboard = citizen_space.account_dashboard(request.user, citizen, request.GET.get("page"))
+    dashboard = citizen_space.account_dashboard(request.user, request.GET.get("page"))
     return render(request, "service_requests/account/home.html", {"dashboard": dashboard})
 
 
 @login_required
 def documents(request):
-    citizen = citizen_of(request.user)
-    page = Paginator(
-        citizen_space.citizen_documents(citizen), citizen_space.DOCUMENTS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    page = citizen_space.document_rows_page(request.user, request.GET.get("page"))
     return render(request, "service_requests/account/documents.html", {"page_obj": page})
 
 
