@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,7 +22,6 @@ from service_requests.models import (
     EventKind,
     EventVisibility,
     Message,
-    SatisfactionAnswer,
     ServiceRequest,
     Status,
     TeamTask,
@@ -262,17 +261,80 @@ def describe_event(event: Event, request: ServiceRequest | None = None) -> str:
 HISTORY_PAGE = 20  # timeline entries shown before « Voir tout l'historique »
 
 
-def with_page_data(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
-    """What the request's page needs beyond its row, in the same query: its form version (the
-    answers are shown as filed under it), whether the reasons of an implicit rejection were
-    asked, whether the citizen gave their opinion."""
-    return queryset.select_related("procedure", "team", "form_version").annotate(
-        reasons_asked=Exists(
-            TeamTask.objects.filter(request=OuterRef("pk"), kind=TeamTask.Kind.REASONS_REQUESTED)
-        ),
-        satisfaction_given=Exists(SatisfactionAnswer.objects.filter(request=OuterRef("pk"))),
-        pieces_asked=Exists(DocumentRequest.objects.filter(request=OuterRef("pk"))),
+# The request's page reads in SQL (gru/sql.py says why). PAGE_SQL says who may see the request
+# as granted_requests does (tests/service_requests/test_tracking_reads.py checks they agree),
+# and reads with it what the page needs beyond the row: its procedure's title, its team's
+# name and phone, its form version (the answers are shown as filed under it), whether the
+# reasons of an implicit rejection were asked, whether the citizen gave their opinion, whether
+# pieces were ever asked.
+PAGE_SQL = """
+SELECT r.*,
+       p.id AS procedure__id, p.title AS procedure__title,
+       v.id AS form_version__id, v.number AS form_version__number,
+       v.schema AS form_version__schema, v.silence_rule AS form_version__silence_rule,
+       v.silence_delay AS form_version__silence_delay,
+       t.id AS team__id, t.name AS team__name, t.phone AS team__phone,
+       EXISTS (SELECT 1 FROM service_requests_teamtask k
+                WHERE k.request_id = r.id AND k.kind = %(reasons)s) AS reasons_asked,
+       EXISTS (SELECT 1 FROM service_requests_satisfactionanswer s
+                WHERE s.request_id = r.id) AS satisfaction_given,
+       EXISTS (SELECT 1 FROM service_requests_documentrequest q
+                WHERE q.request_id = r.id) AS pieces_asked
+  FROM service_requests_servicerequest r
+  JOIN forms_builder_procedure p ON p.id = r.procedure_id
+  JOIN forms_builder_formversion v ON v.id = r.form_version_id
+  LEFT JOIN gru_team t ON t.id = r.team_id
+ WHERE r.reference = %(reference)s AND r.status <> %(draft)s
+   AND (r.id = ANY(%(granted)s)
+        OR r.citizen_id = (SELECT c.id FROM citizens_citizen c WHERE c.user_id = %(user)s))
+"""
+# The latest first; LIMIT NULL is no limit (the whole history).
+EVENTS_SQL = """
+SELECT e.* FROM service_requests_event e
+ WHERE e.request_id = %(request)s AND e.visibility = %(citizen)s
+ ORDER BY e.created_at DESC, e.id DESC
+ LIMIT %(limit)s
+"""
+DOCUMENTS_SQL = """
+SELECT d.* FROM service_requests_document d
+ WHERE d.request_id = %(request)s AND d.visible_to_citizen
+ ORDER BY d.created_at, d.id
+"""
+MESSAGES_SQL = """
+SELECT m.* FROM service_requests_message m
+ WHERE m.request_id = %(request)s
+ ORDER BY m.created_at, m.id
+"""
+
+
+def page_request(session, user, reference: str) -> ServiceRequest | None:
+    """The request of this reference if this browser session or the signed-in citizen may see
+    it (granted_requests), with what its page reads (PAGE_SQL); None otherwise."""
+    from forms_builder.models import FormVersion, Procedure
+    from gru.models import Team
+    from gru.sql import fetch, instance
+
+    rows = fetch(
+        PAGE_SQL,
+        {
+            "reference": reference,
+            "draft": Status.DRAFT.value,
+            "granted": _fresh(session, SESSION_KEY, GRANT_SECONDS),
+            "user": user.pk if user is not None and user.is_authenticated else None,
+            "reasons": TeamTask.Kind.REASONS_REQUESTED.value,
+        },
     )
+    if not rows:
+        return None
+    row = rows[0]
+    request = instance(ServiceRequest, row)
+    request.procedure = instance(Procedure, row, "procedure__")
+    request.form_version = instance(FormVersion, row, "form_version__")
+    request.team = instance(Team, row, "team__") if row["team__id"] is not None else None
+    request.reasons_asked = row["reasons_asked"]
+    request.satisfaction_given = row["satisfaction_given"]
+    request.pieces_asked = row["pieces_asked"]
+    return request
 
 
 @dataclass
@@ -367,8 +429,13 @@ def outcome_document_url(request: ServiceRequest, document_id: int | None) -> st
     return ""
 
 
-def outcome_of(request: ServiceRequest, documents: list[Document]) -> Outcome | None:
-    """How `request` ended, or None while it is open (one query, for an ended request only)."""
+def outcome_of(
+    request: ServiceRequest, documents: list[Document], latest: list[Event], *, complete: bool
+) -> Outcome | None:
+    """How `request` ended, or None while it is open. Its ending event is the latest of
+    ENDING_EVENTS the citizen sees: found among `latest` (its latest citizen-visible events,
+    newest first; `complete` when they are all of them), else read (one query, when more than
+    the page's history came after it)."""
     from django.utils import timezone
 
     from service_requests.legal_dates import french_day
@@ -376,11 +443,15 @@ def outcome_of(request: ServiceRequest, documents: list[Document]) -> Outcome | 
     sentence = OUTCOME_SENTENCES.get(request.status)
     if sentence is None:
         return None
-    ending = (
-        request.events.filter(kind__in=sorted(ENDING_EVENTS), visibility=EventVisibility.CITIZEN)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    ending = next((event for event in latest if event.kind in ENDING_EVENTS), None)
+    if ending is None and not complete:
+        ending = (
+            request.events.filter(
+                kind__in=sorted(ENDING_EVENTS), visibility=EventVisibility.CITIZEN
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
     day = request.decided_on or (timezone.localdate(ending.created_at) if ending else None)
     text = str(sentence) % {"day": french_day(day) if day else "—"}
     kind = OUTCOME_DOCUMENTS.get(request.status)
@@ -465,7 +536,7 @@ class TrackingPage:
         if self.request.status != Status.REJECTED_IMPLICITLY:
             return False
         asked = getattr(self.request, "reasons_asked", None)
-        if asked is None:  # a request not read through with_page_data
+        if asked is None:  # a request not read through page_request
             asked = self.request.tasks.filter(kind=TeamTask.Kind.REASONS_REQUESTED).exists()
         return not asked
 
@@ -498,20 +569,21 @@ def _attach_message_documents(messages: list[Message], documents: list[Document]
 def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> TrackingPage:
     """What the citizen sees of their request: a constant number of queries whatever its
     history, its answers or its files: its events, documents, messages and their files, one
-    more for the pieces asked when some ever were, one more for how it ended once it has. The
-    timeline shows its latest HISTORY_PAGE entries unless `whole_history`."""
-    events = request.events.filter(visibility=EventVisibility.CITIZEN)
-    if whole_history:
-        shown, truncated = list(events.order_by("created_at", "id")), False
-    else:
-        latest = list(events.order_by("-created_at", "-id")[: HISTORY_PAGE + 1])
-        truncated = len(latest) > HISTORY_PAGE
-        shown = latest[:HISTORY_PAGE][::-1]
-    documents = list(request.documents.filter(visible_to_citizen=True).order_by("created_at", "id"))
-    messages = list(request.messages.order_by("created_at", "id"))
+    more for the pieces asked when some ever were (and, once it has ended, one more for how
+    only when over HISTORY_PAGE entries came after its ending). The timeline shows its latest
+    HISTORY_PAGE entries unless `whole_history`."""
+    from gru.sql import instances
+
+    read = {"request": request.pk, "citizen": EventVisibility.CITIZEN.value}
+    limit = None if whole_history else HISTORY_PAGE + 1
+    latest = instances(Event, EVENTS_SQL, {**read, "limit": limit})
+    truncated = len(latest) > HISTORY_PAGE and not whole_history
+    shown = (latest if whole_history else latest[:HISTORY_PAGE])[::-1]
+    documents = instances(Document, DOCUMENTS_SQL, read)
+    messages = instances(Message, MESSAGES_SQL, read)
     _attach_message_documents(messages, documents)
     document_request, due_date = None, None
-    # Without pieces ever asked (most requests: known from with_page_data), no query for them.
+    # Without pieces ever asked (most requests: known from page_request), no query for them.
     pieces_asked = getattr(request, "pieces_asked", True)
     if request.is_open and (pieces_asked or request.status == Status.AWAITING_CITIZEN):
         # Every documents request: the one awaited, and why the legal date moved.
@@ -535,7 +607,7 @@ def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> Tr
         request=request,
         events=[(event, describe_event(event, request)) for event in shown],
         documents=listed,
-        outcome=outcome_of(request, listed),
+        outcome=outcome_of(request, listed, latest, complete=whole_history or not truncated),
         messages=messages,
         document_request=document_request,
         history_truncated=truncated,

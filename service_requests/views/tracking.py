@@ -215,9 +215,7 @@ def secret_link(request, reference: str, token: str):
 
 
 def _granted(request, reference: str) -> ServiceRequest:
-    found = tracking.with_page_data(
-        tracking.granted_requests(request.session, request.user).filter(reference=reference)
-    ).first()
+    found = tracking.page_request(request.session, request.user, reference)
     if found is None:
         raise Http404
     return found

@@ -182,12 +182,12 @@ def test_the_database_refuses_a_second_answer(closed):
 
 def test_the_page_query_count_of_a_closed_request(client, closed, django_assert_num_queries):
     prove(client, closed)
-    # The session, the request (with whether it was answered), events, documents, messages,
-    # and the entry that ended it (how it ended, shown once it has).
-    with django_assert_num_queries(6):
+    # The session, the request (with whether it was answered), events (among them the entry
+    # that ended it: how it ended), documents, messages.
+    with django_assert_num_queries(5):
         client.get(page_url(closed))
     SatisfactionAnswer.objects.create(request=closed, rating=3)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(page_url(closed))
 
 

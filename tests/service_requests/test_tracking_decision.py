@@ -222,6 +222,21 @@ def test_an_explicit_refusal_shows_its_motive_letter_and_appeal(client):
     assert "Décision du service : votre demande est refusée." in html  # the history
 
 
+@pytest.mark.parametrize("later_entries", [0, tracking.HISTORY_PAGE + 5])
+def test_the_motive_shows_whatever_came_after_the_decision(client, later_entries):
+    """The ending event is read among the page's latest entries, or on its own when more than
+    the page's history came after it: the motive shows either way."""
+    request = decided_by_an_agent("rejected", "Hors du périmètre de la commune.")
+    for _ in range(later_entries):
+        Event.objects.create(
+            request=request, kind="message", visibility="citizen", payload={"direction": "x"}
+        )
+    granted(client, request)
+    html = client.get(page_url(request)).content.decode()
+    assert "Motifs : Hors du périmètre de la commune." in html
+    assert ("?historique=tout" in html) == bool(later_entries)
+
+
 def test_an_acceptance_has_no_appeal_mentions(client):
     request = decided_by_an_agent("accepted", "")
     granted(client, request)
