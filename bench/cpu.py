@@ -2,7 +2,8 @@
 other clients. Each page (an entry of bench/pages.py) is located as the load generator would
 (its user signed in, its session filled), warmed up, then requested N times through Django's
 test client; prints the median process CPU time (`time.process_time`) and the SQL queries of
-one request. `--profile PAGE` prints the cProfile of the N requests to that page instead.
+one request. `--profile PAGE` prints the cProfile of the N requests to that page instead
+(sorted by cumulative time; SORT=tottime sorts by own time).
 
     DATABASE_URL=postgres://…/gru_city REDIS_URL=redis://…/7 python -m bench.cpu
     python -m bench.cpu --pages tracking,account --count 100
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             assert response.status_code == 200, path
         print(f"{name:<12} {statistics.median(times):>16.1f} {queries:>8}")
         if profiler:
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(60)
+            order = os.environ.get("SORT", "cumulative")
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(60)
     return 0
 
 
