@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 
 from citizens.models import Channel, Citizen
 from forms_builder.models import FormVersion
-from gru.sql import fetch, read_page
+from gru.sql import fetch, fetch_together, instance, page_number, page_params, read_page
 from service_requests.models import (
     DocumentKind,
     EventKind,
@@ -97,13 +97,15 @@ SELECT page.*,
          ORDER BY d.created_at DESC, d.id DESC LIMIT 1) AS outcome_document_id
   FROM (SELECT r.id, r.reference, r.status, r.channel, r.received_on, r.decided_on,
                r.decision_due_on, r.implicit_decision_triggered_at, r.created_at,
-               p.title AS procedure_title, v.silence_rule, v.silence_delay,
+               p.title AS procedure_title, v.id AS form_version__id,
+               v.silence_rule AS form_version__silence_rule,
+               v.silence_delay AS form_version__silence_delay,
                count(*) OVER () AS list_length
           FROM service_requests_servicerequest r
           JOIN forms_builder_procedure p ON p.id = r.procedure_id
           JOIN forms_builder_formversion v ON v.id = r.form_version_id
          WHERE r.citizen_id = (SELECT c.id FROM citizens_citizen c WHERE c.user_id = %(user)s)
-   AND r.status <> %(draft)s
+           AND r.status <> %(draft)s
          ORDER BY r.created_at DESC, r.id DESC
          LIMIT %(limit)s OFFSET %(offset)s) page
  ORDER BY page.created_at DESC, page.id DESC
@@ -187,21 +189,10 @@ class RequestRow:
 
 
 def _request(row: dict) -> ServiceRequest:
-    """The row as the unsaved request the legal date's wording and the outcome's links read
-    (status, dates, silence rule): no query."""
-    request = ServiceRequest(
-        id=row["id"],
-        reference=row["reference"],
-        status=row["status"],
-        channel=row["channel"],
-        received_on=row["received_on"],
-        decided_on=row["decided_on"],
-        decision_due_on=row["decision_due_on"],
-        implicit_decision_triggered_at=row["implicit_decision_triggered_at"],
-    )
-    request.form_version = FormVersion(
-        silence_rule=row["silence_rule"], silence_delay=row["silence_delay"]
-    )
+    """The row as the request the legal date's wording and the outcome's links read (status,
+    dates, silence rule), built as the ORM builds it: no query."""
+    request = instance(ServiceRequest, row)
+    request.form_version = instance(FormVersion, row, "form_version__")
     return request
 
 
@@ -235,24 +226,27 @@ def request_row(row: dict) -> RequestRow:
     return shown
 
 
-def request_rows_page(user, number) -> Page:
-    """A page of the citizen's filed requests (every channel), newest first, as RequestRow."""
-    page = read_page(REQUESTS_SQL, _params(user), REQUESTS_PER_PAGE, number)
+def request_rows_page(user, number, rows: list | None = None) -> Page:
+    """A page of the citizen's filed requests (every channel), newest first, as RequestRow
+    (`rows`: the page's rows when already read)."""
+    page = read_page(REQUESTS_SQL, _params(user), REQUESTS_PER_PAGE, number, rows)
     page.object_list = [request_row(row) for row in page.object_list]
     return page
 
 
-def document_rows_page(user, number, per_page: int = DOCUMENTS_PER_PAGE) -> Page:
+def document_rows_page(
+    user, number, per_page: int = DOCUMENTS_PER_PAGE, rows: list | None = None
+) -> Page:
     """A page of the documents issued on the citizen's requests, newest first: each with its
-    kind's label, its request's reference and procedure."""
-    page = read_page(DOCUMENTS_SQL, _params(user), per_page, number)
+    kind's label, its request's reference and procedure (`rows`: when already read)."""
+    page = read_page(DOCUMENTS_SQL, _params(user), per_page, number, rows)
     for row in page.object_list:
         row["kind_label"] = DocumentKind(row["kind"]).label
     return page
 
 
-def draft_rows(user) -> list[dict]:
-    rows = fetch(DRAFTS_SQL, _params(user))
+def draft_rows(user, rows: list | None = None) -> list[dict]:
+    rows = fetch(DRAFTS_SQL, _params(user)) if rows is None else rows
     for row in rows:
         row["expires_on"] = draft_expires_on(row["updated_at"])
     return rows
@@ -312,15 +306,22 @@ class AccountDashboard:
     claimable_emails: list[str]
 
 
-def account_dashboard(user, page_number) -> AccountDashboard:
-    """Everything /compte/ shows, in five queries whatever the number of the citizen's
-    requests, messages or documents (the citizen record is found in each)."""
-    documents = document_rows_page(user, 1, per_page=RECENT_DOCUMENTS)
-    claimable = claimable_rows(user)
+def account_dashboard(user, number) -> AccountDashboard:
+    """Everything /compte/ shows, in five queries sent together (one round trip), whatever the
+    number of the citizen's requests, messages or documents."""
+    params, wanted = _params(user), page_number(number)
+    requests, drafts, messages, documents, claimable = fetch_together(
+        (REQUESTS_SQL, page_params(params, REQUESTS_PER_PAGE, wanted)),
+        (DRAFTS_SQL, params),
+        (MESSAGES_SQL, {**params, "limit": RECENT_MESSAGES}),
+        (DOCUMENTS_SQL, page_params(params, RECENT_DOCUMENTS, 1)),
+        (CLAIMABLE_SQL, {**params, "limit": CLAIMABLE_LIMIT}),
+    )
+    documents = document_rows_page(user, 1, RECENT_DOCUMENTS, documents)
     return AccountDashboard(
-        requests=request_rows_page(user, page_number),
-        drafts=draft_rows(user),
-        messages=message_rows(user),
+        requests=request_rows_page(user, wanted, requests),
+        drafts=draft_rows(user, drafts),
+        messages=messages,
         documents=documents.object_list,
         has_more_documents=documents.paginator.count > RECENT_DOCUMENTS,
         claimable=claimable,

@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gru.sql import columns
 from service_requests.drafts import file_field_ids
 from service_requests.identifiers import normalise_reference
 from service_requests.legal_dates import DueDateText, due_date_text
@@ -267,8 +268,8 @@ HISTORY_PAGE = 20  # timeline entries shown before « Voir tout l'historique »
 # name and phone, its form version (the answers are shown as filed under it), whether the
 # reasons of an implicit rejection were asked, whether the citizen gave their opinion, whether
 # pieces were ever asked.
-PAGE_SQL = """
-SELECT r.*,
+PAGE_SQL = f"""
+SELECT {columns(ServiceRequest, "r")},
        p.id AS procedure__id, p.title AS procedure__title,
        v.id AS form_version__id, v.number AS form_version__number,
        v.schema AS form_version__schema, v.silence_rule AS form_version__silence_rule,
@@ -287,24 +288,24 @@ SELECT r.*,
  WHERE r.reference = %(reference)s AND r.status <> %(draft)s
    AND (r.id = ANY(%(granted)s)
         OR r.citizen_id = (SELECT c.id FROM citizens_citizen c WHERE c.user_id = %(user)s))
-"""
+"""  # noqa: S608 (the columns are the model's; every value is a parameter)
 # The latest first; LIMIT NULL is no limit (the whole history).
-EVENTS_SQL = """
-SELECT e.* FROM service_requests_event e
+EVENTS_SQL = f"""
+SELECT {columns(Event, "e")} FROM service_requests_event e
  WHERE e.request_id = %(request)s AND e.visibility = %(citizen)s
  ORDER BY e.created_at DESC, e.id DESC
  LIMIT %(limit)s
-"""
-DOCUMENTS_SQL = """
-SELECT d.* FROM service_requests_document d
+"""  # noqa: S608
+DOCUMENTS_SQL = f"""
+SELECT {columns(Document, "d")} FROM service_requests_document d
  WHERE d.request_id = %(request)s AND d.visible_to_citizen
  ORDER BY d.created_at, d.id
-"""
-MESSAGES_SQL = """
-SELECT m.* FROM service_requests_message m
+"""  # noqa: S608
+MESSAGES_SQL = f"""
+SELECT {columns(Message, "m")} FROM service_requests_message m
  WHERE m.request_id = %(request)s
  ORDER BY m.created_at, m.id
-"""
+"""  # noqa: S608
 
 
 def page_request(session, user, reference: str) -> ServiceRequest | None:
@@ -572,15 +573,18 @@ def tracking_page(request: ServiceRequest, *, whole_history: bool = False) -> Tr
     more for the pieces asked when some ever were (and, once it has ended, one more for how
     only when over HISTORY_PAGE entries came after its ending). The timeline shows its latest
     HISTORY_PAGE entries unless `whole_history`."""
-    from gru.sql import instances
+    from gru.sql import fetch_together, instance
 
     read = {"request": request.pk, "citizen": EventVisibility.CITIZEN.value}
     limit = None if whole_history else HISTORY_PAGE + 1
-    latest = instances(Event, EVENTS_SQL, {**read, "limit": limit})
+    events, documents, messages = fetch_together(
+        (EVENTS_SQL, {**read, "limit": limit}), (DOCUMENTS_SQL, read), (MESSAGES_SQL, read)
+    )
+    latest = [instance(Event, row) for row in events]
     truncated = len(latest) > HISTORY_PAGE and not whole_history
     shown = (latest if whole_history else latest[:HISTORY_PAGE])[::-1]
-    documents = instances(Document, DOCUMENTS_SQL, read)
-    messages = instances(Message, MESSAGES_SQL, read)
+    documents = [instance(Document, row) for row in documents]
+    messages = [instance(Message, row) for row in messages]
     _attach_message_documents(messages, documents)
     document_request, due_date = None, None
     # Without pieces ever asked (most requests: known from page_request), no query for them.
