@@ -146,6 +146,10 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# The citizen pages' SQL reads (gru/sql.py) as prepared statements, planned once per
+# connection. Off behind a pooler in transaction mode that does not keep them (PgBouncer before
+# 1.21, or without max_prepared_statements): the same reads, planned each time.
+GRU_PREPARED_STATEMENTS = env.bool("GRU_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("GRU needs PostgreSQL (DATABASE_URL=postgres://…).")
 

@@ -13,12 +13,15 @@ execution). They go through Django's cursor wrapper, so its query log, its execu
 and its error translation see them as any query. A read names its columns (`columns()`), never
 `*`: a prepared `SELECT *` fails once its table gains a column. Behind a connection pooler in
 transaction mode (PgBouncer before 1.21), prepared statements need its
-`max_prepared_statements`.
+`max_prepared_statements`, or GRU_PREPARED_STATEMENTS=false. A rollback (a failed
+transaction or savepoint) makes psycopg drop the connection's prepared statements: they are
+prepared again at their next run.
 """
 
 from __future__ import annotations
 
 import psycopg
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Model
@@ -44,19 +47,25 @@ class PreparedCursor(psycopg.Cursor):
 
 
 def _psycopg_connection() -> psycopg.Connection:
-    """Django's open connection, its prepared statements on; checked and reopened first as
-    Django does for its own cursors (CONN_HEALTH_CHECKS: a PostgreSQL restart is not an error)."""
+    """Django's open connection, its prepared statements on (GRU_PREPARED_STATEMENTS); checked
+    and reopened first as Django does for its own cursors (CONN_HEALTH_CHECKS: a PostgreSQL
+    restart is not an error)."""
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    if connection.connection.prepare_threshold is None:  # Django's default: none prepared
-        connection.connection.prepare_threshold = PREPARE_THRESHOLD
-    return connection.connection
+    raw = connection.connection
+    if settings.GRU_PREPARED_STATEMENTS and raw.prepare_threshold is None:  # Django's: off
+        raw.prepare_threshold = PREPARE_THRESHOLD
+    return raw
 
 
 def prepared_cursor():
-    """A PreparedCursor on Django's connection, wrapped as Django wraps its cursors."""
-    cursor = PreparedCursor(_psycopg_connection())
+    """A PreparedCursor on Django's connection, wrapped as Django wraps its cursors (Django's
+    own cursor when GRU_PREPARED_STATEMENTS is off)."""
+    raw = _psycopg_connection()
+    if not settings.GRU_PREPARED_STATEMENTS:
+        return connection.cursor()
+    cursor = PreparedCursor(raw)
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)

@@ -85,3 +85,13 @@ def test_an_instance_is_built_as_the_orm_builds_it():
     with CaptureQueriesContext(connection) as queries:
         assert partial.payload == {"direction": "x"}  # a field not read: read on access
     assert len(queries) == 1
+
+
+def test_without_prepared_statements_the_reads_are_the_same(settings):
+    settings.GRU_PREPARED_STATEMENTS = False
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what earlier tests prepared on this connection
+    assert sql.fetch(NUMBERS, {"last": 1}) == [{"n": 1, "double": 2}]
+    first, second = sql.fetch_together((NUMBERS, {"last": 1}), (NUMBERS, {"last": 2}))
+    assert first == [{"n": 1, "double": 2}] and len(second) == 2
+    assert not [s for s in prepared_statements() if "generate_series" in s]
