@@ -25,6 +25,12 @@ SELECT s.session_key, s.session_data, s.expire_date FROM django_session s
 
 
 class SessionStore(DatabaseSessionStore):
+    def _validate_session_key(self, key):
+        """As Django's, and only of the characters Django draws keys from (lowercase letters
+        and digits): a forged cookie, a NUL byte PostgreSQL refuses in text among them, is no
+        session (a new one), not a 500."""
+        return super()._validate_session_key(key) and key.isascii() and key.isalnum()
+
     def _get_session_from_db(self):
         rows = fetch(SESSION_SQL, {"key": self.session_key, "now": timezone.now()})
         if not rows:  # unknown or expired: a new session, as Django's store does

@@ -45,3 +45,11 @@ def test_an_expired_or_unknown_session_reads_as_empty_without_its_key(case):
     session = SessionStore(session_key=key)
     assert session.load() == {}
     assert session.session_key is None
+
+
+@pytest.mark.parametrize("forged", ["\x00abcdefghijkl", "abcdefgh'; --", "é" * 32])
+def test_a_forged_session_cookie_is_no_session(client, forged):
+    client.cookies["sessionid"] = forged
+    response = client.get("/compte/")
+    assert response.status_code == 302 and response["Location"].startswith("/compte/login/")
+    assert SessionStore(session_key=forged).session_key is None
