@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 
 from citizens.models import Channel, Citizen
 from forms_builder.models import FormVersion
-from gru.sql import fetch, fetch_together, instance, page_number, page_params, read_page
+from gru.sql import fetch_together, instance, page_number, page_params, read_page
 from service_requests.models import (
     DocumentKind,
     EventKind,
@@ -245,21 +245,11 @@ def document_rows_page(
     return page
 
 
-def draft_rows(user, rows: list | None = None) -> list[dict]:
-    rows = fetch(DRAFTS_SQL, _params(user)) if rows is None else rows
-    for row in rows:
+def with_expiry(drafts: list[dict]) -> list[dict]:
+    """The drafts' rows, each with the day it is deleted unless saved again."""
+    for row in drafts:
         row["expires_on"] = draft_expires_on(row["updated_at"])
-    return rows
-
-
-def message_rows(user, limit: int = RECENT_MESSAGES) -> list[dict]:
-    """The agents' messages about the citizen's requests, unread first, then newest first."""
-    return fetch(MESSAGES_SQL, _params(user, limit=limit))
-
-
-def claimable_rows(user, limit: int = CLAIMABLE_LIMIT) -> list[dict]:
-    """What requests_claimable_by_email selects, as rows."""
-    return fetch(CLAIMABLE_SQL, _params(user, limit=limit))
+    return drafts
 
 
 def citizen_drafts(citizen: Citizen | None) -> QuerySet[ServiceRequest]:
@@ -320,7 +310,7 @@ def account_dashboard(user, number) -> AccountDashboard:
     documents = document_rows_page(user, 1, RECENT_DOCUMENTS, documents)
     return AccountDashboard(
         requests=request_rows_page(user, wanted, requests),
-        drafts=draft_rows(user, drafts),
+        drafts=with_expiry(drafts),
         messages=messages,
         documents=documents.object_list,
         has_more_documents=documents.paginator.count > RECENT_DOCUMENTS,

@@ -57,20 +57,22 @@ def test_the_requests_are_the_citizens_filed_ones(crowded):
 def test_the_drafts_are_the_citizens(crowded):
     user, citizen = crowded
     expected = list(citizen_space.citizen_drafts(citizen).values_list("reference", flat=True))
-    assert references(citizen_space.draft_rows(user)) == expected and len(expected) == 1
+    drafts = citizen_space.account_dashboard(user, 1).drafts
+    assert references(drafts) == expected and len(expected) == 1
+    assert drafts[0]["expires_on"] > drafts[0]["updated_at"].date()
 
 
 def test_the_requests_offered_are_those_the_verified_address_proves(crowded):
     user, _ = crowded
     expected = citizen_space.requests_claimable_by_email(user).values_list("reference", flat=True)
-    rows = citizen_space.claimable_rows(user)
+    rows = citizen_space.account_dashboard(user, 1).claimable
     assert references(rows) == list(expected) and len(rows) == 1
     assert rows[0]["contact_email"] == "helene@exemple.fr"
 
 
 def test_the_messages_are_the_services_to_the_citizen_on_filed_requests(crowded):
     user, citizen = crowded
-    rows = citizen_space.message_rows(user, limit=10)
+    rows = citizen_space.account_dashboard(user, 1).messages  # 3, under the 5 shown
     expected = Message.objects.filter(
         request__citizen=citizen, direction=Message.Direction.TO_CITIZEN
     ).exclude(request__status=Status.DRAFT)
@@ -95,5 +97,6 @@ def test_a_user_without_a_citizen_record_has_an_empty_space():
     user = UserFactory()
     ServiceRequestFactory(citizen=CitizenFactory())  # somebody's
     assert list(citizen_space.request_rows_page(user, 1)) == []
-    assert citizen_space.draft_rows(user) == [] and citizen_space.message_rows(user) == []
+    space = citizen_space.account_dashboard(user, 1)
+    assert space.drafts == space.messages == space.claimable == []
     assert list(citizen_space.document_rows_page(user, 1)) == []
